@@ -1,0 +1,228 @@
+"""What each template sees: the case turned into Swedish, formatted values.
+
+Plain data only (strings, lists, dicts with the Swedish names the templates
+use); :mod:`docgen.render` adds the Word-specific parts (sub-documents,
+line breaks). Keeping formatting here means a template never formats a
+date or an amount itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from docgen import formatting as fmt
+from docgen.model import Attendee, Case, Item, Member
+from docgen.placeholders import FillIn
+
+
+def clause_values(case: Case, member: Member | None) -> dict[str, Any]:
+    """Values for the placeholders in att-clauses; ``member=None`` is the general text."""
+    association = case.association
+    item = case.request_item
+    values: dict[str, Any] = {
+        "medlemmarna": fmt.join_list([m.name for m in association.members], "samt"),
+        "förbundet": association.name,
+    }
+    if item is None or item.request is None:
+        return values
+    request = item.request
+    if request.guarantee:
+        values["borgensbelopp"] = fmt.integer(request.guarantee.amount)
+    for key, fact in request.member_facts.items():
+        value = member.facts.get(key) if member else None
+        if value is None:
+            values[key] = FillIn(fact.description)
+        elif isinstance(value, dt.date):
+            values[key] = fmt.long_date(value)
+        else:
+            values[key] = value
+    return values
+
+
+def open_facts(case: Case, member: Member) -> list[str]:
+    """Descriptions of the facts this member still has to fill in itself."""
+    request = case.request_item.request if case.request_item else None
+    if request is None:
+        return []
+    return [fact.description for key, fact in request.member_facts.items()
+            if member.facts.get(key) is None]
+
+
+def _attendee(case: Case, person: Attendee) -> str:
+    parts = [person.name]
+    if person.member:
+        parts.append(case.association.member(person.member).name)
+    if person.title:
+        parts.append(person.title)
+    if person.role:
+        parts.append(person.role)
+    return ", ".join(parts)
+
+
+def document_date(case: Case) -> dt.date:
+    """Date of the documents sent after the meeting: the letter date or the justering."""
+    item = case.request_item
+    if item and item.request and item.request.letter_date:
+        return item.request.letter_date
+    return case.meeting.adjustment.date
+
+
+def common(case: Case) -> dict[str, Any]:
+    """Context every template gets."""
+    association, meeting = case.association, case.meeting
+    adjustment, notice = meeting.adjustment, meeting.notice
+    secretary = meeting.person_with_role("sekreterare")
+    footer = [association.name, *association.address.lines]
+    footer += [x for x in (association.email, association.phone, association.website) if x]
+    if adjustment.manner == "digitalt":
+        adjusted = f"Protokollet justerades digitalt {fmt.short_date(adjustment.date)}"
+    else:
+        adjusted = ", ".join(x for x in (adjustment.place, fmt.short_date(adjustment.date)) if x)
+    adjusters = fmt.join_list(adjustment.adjusters)
+    signatures: list[dict[str, str]] = []
+    if adjustment.manner == "på plats":
+        chair = meeting.person_with_role("ordförande")
+        signatures = [{"roll": "Sekreterare", "namn": secretary.name if secretary else ""}]
+        if chair:
+            signatures.append({"roll": "Ordförande", "namn": chair.name})
+        signatures += [{"roll": "Justerare", "namn": name} for name in adjustment.adjusters]
+    attendance = meeting.attendance
+    return {
+        "förbund": {
+            "namn": association.name,
+            "namn_genitiv": association.name if association.name.endswith("s")
+            else association.name + "s",
+            "kortnamn": association.short_name,
+            "förvaringsplats": association.archive,
+            "anslagstavla": association.notice_board,
+            "sidfot": " · ".join(footer),
+            "fördelningsgrund": association.distribution.description,
+        },
+        "möte": {
+            "organ": meeting.body,
+            "organ_genitiv": meeting.body_genitive,
+            "organ_bestämd_form": meeting.body,
+            "organ_bestämd_form_liten": meeting.body.lower(),
+            "datum": fmt.short_date(meeting.date),
+            "datum_lång": fmt.long_date(meeting.date),
+            "plats_och_tid": f"{meeting.place}, {fmt.clock(meeting.start)}",
+            "ledamöter": [_attendee(case, a) for a in attendance.members],
+            "tjänstgörande_ersättare": [_attendee(case, a) for a in attendance.serving_substitutes],
+            "ersättare": [_attendee(case, a) for a in attendance.substitutes],
+            "övriga_närvarande": [_attendee(case, a) for a in attendance.others],
+            "paragrafer": fmt.paragraph_range(meeting.items[0].number, meeting.items[-1].number),
+        },
+        "justering": {
+            "justerare": list(adjustment.adjusters),
+            "plats_och_tid": adjusted,
+            "mening": f"{adjusted} av {adjusters}." if adjustment.manner == "digitalt"
+            else f"Protokollet justerades {adjusted} av {adjusters}.",
+            "underskrifter": signatures,
+        },
+        "anslag": {
+            "uppsatt": fmt.short_date(notice.posted),
+            "nedtaget": fmt.short_date(notice.removed),
+            "sista_dag_lång": fmt.long_date(notice.removed),
+        },
+        "sekreterare": {
+            "namn": secretary.name if secretary else "",
+            "titel": (secretary.title or "sekreterare") if secretary else "",
+        },
+        "dokument": {"ämne": "", "datum": fmt.short_date(document_date(case))},
+    }
+
+
+def item(case: Case, it: Item, pages: str = "") -> dict[str, Any]:
+    """The plain parts of one § (decision and description are added by the renderer)."""
+    return {
+        "nummer": it.number,
+        "paragraf": fmt.paragraph(it.number),
+        "dnr": it.registry_number,
+        "diarienummer": f"{case.association.registry_prefix} {it.registry_number}",
+        "rubrik": it.heading,
+        "kort_rubrik": it.short_heading or it.heading,
+        "sidor": pages,
+        "beslutsunderlag": list(it.basis),
+        "skickas_till": list(it.recipients),
+    }
+
+
+def member(case: Case, m: Member) -> dict[str, Any]:
+    council_in = f"{m.council} i {m.name}"
+    return {
+        "id": m.id,
+        "namn": m.name,
+        "genitiv": m.genitive,
+        "fullmäktige_i": council_in,
+        "adressrader": m.address.lines,
+        "registrator_epost": m.registry_email,
+    }
+
+
+def request(case: Case, m: Member) -> dict[str, Any]:
+    """Context of the member documents: letter and proposal."""
+    it = case.request_item
+    assert it is not None and it.request is not None
+    req = it.request
+    share = case.shares.get(m.id)
+    formula = req.formula
+    if formula.startswith(m.council):
+        formula = f"{m.council} i {m.name}{formula[len(m.council):]}"
+    contact = req.contact
+    ordinal = fmt.paragraph(it.number)
+    attachments = ["Förslag till beslut", f"Protokollsutdrag {ordinal}"]
+    if req.guarantee:
+        attachments.append("Förslag till regressavtal")
+    return {
+        "medlem": member(case, m),
+        "p": item(case, it),
+        "hemställan": {
+            "ämne": req.subject,
+            "svar_senast": fmt.long_date(req.reply_by),
+            "beslutsformel_medlem": formula,
+        },
+        "andel": {"procent": fmt.percent(share.percent), "kronor": fmt.integer(share.kronor)}
+        if share else None,
+        "borgen": guarantee(case),
+        "öppna_uppgifter": open_facts(case, m),
+        "kontakt": {
+            "namn": contact.name,
+            "titel": contact.title or "",
+            "epost": contact.email or "",
+            "telefon_text": f", telefon {contact.phone}" if contact.phone else "",
+        },
+        "bilagor": attachments,
+    }
+
+
+def guarantee(case: Case) -> dict[str, str] | None:
+    it = case.request_item
+    if not it or not it.request or not it.request.guarantee:
+        return None
+    amount = it.request.guarantee.amount
+    return {"kronor": fmt.integer(amount), "i_ord": fmt.number_words(amount)}
+
+
+def agreement(case: Case) -> dict[str, Any]:
+    """Context of the regressavtal between all members."""
+    members = case.association.members
+    shares = case.shares
+    rows = [{"namn": m.name, "fördelningstal": fmt.integer(m.weight),
+             "procent": fmt.percent(shares[m.id].percent), "kronor": fmt.integer(shares[m.id].kronor)}
+            for m in members]
+    it = case.request_item
+    assert it is not None
+    return {
+        "p": item(case, it),
+        "medlemmar": [{"namn": m.name} for m in members],
+        "andelar": rows,
+        "summa": {
+            "fördelningstal": fmt.integer(sum(m.weight for m in members)),
+            "procent": fmt.percent(sum((s.percent for s in shares.values()), start=Decimal(0))),
+            "kronor": fmt.integer(sum(s.kronor for s in shares.values())),
+        },
+        "borgen": guarantee(case),
+        "antal_exemplar": fmt.number_words(len(members)),
+    }

@@ -1,0 +1,253 @@
+"""The data model at the centre of docgen: the association, its members, a meeting.
+
+Field names are English (code), aliases are the Swedish YAML keys the
+secretary writes; descriptions are Swedish because they end up in the JSON
+Schema that the secretary's editor shows. Models forbid unknown keys, so a
+mistyped key is an error rather than a silently ignored value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import cached_property
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from docgen.allocation import Share, allocate_guarantee
+
+ALL_MEMBERS = "Medlemskommunerna"
+"""The recipient that means every member (``Beslutet skickas till``)."""
+FILE = "Akt"
+"""The recipient that means the association's own file."""
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True,
+                              populate_by_name=False)
+
+
+def _to_str(value: object) -> object:
+    # A YAML scalar like 5 or 2026 where a text is expected is meant as text.
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+Text = Annotated[str, Field(min_length=1)]
+LooseText = Annotated[str, BeforeValidator(_to_str), Field(min_length=1)]
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+
+
+class Address(Model):
+    street: Text | None = Field(None, alias="gatuadress", description="Gatuadress eller box.")
+    postcode: LooseText = Field(alias="postnummer", description="Postnummer, t.ex. 583 30.")
+    city: Text = Field(alias="ort", description="Postort.")
+
+    @property
+    def lines(self) -> list[str]:
+        lines = [self.street] if self.street else []
+        return [*lines, f"{self.postcode} {self.city}"]
+
+
+class Contact(Model):
+    name: Text = Field(alias="namn")
+    title: Text | None = Field(None, alias="titel")
+    email: Text | None = Field(None, alias="epost", pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
+    phone: LooseText | None = Field(None, alias="telefon")
+
+
+class Member(Model):
+    id: Slug = Field(description="Kort namn utan å, ä, ö: mappnamn i out/, t.ex. boxholm.")
+    name: Text = Field(alias="namn", description="Medlemmens namn, t.ex. Boxholms kommun.")
+    council: Text = Field("Kommunfullmäktige", alias="fullmäktige",
+                          description="Medlemmens beslutande församling.")
+    registry_email: Text = Field(alias="registrator_epost", pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$",
+                                 description="Registratorns e-postadress: dit handlingarna skickas.")
+    address: Address = Field(alias="postadress")
+    weight: int = Field(alias="fördelningstal", gt=0,
+                        description="Medlemmens tal enligt fördelningsgrunden (t.ex. invånarantal).")
+    facts: dict[str, dt.date | LooseText | None] = Field(
+        default_factory=dict, alias="uppgifter",
+        description="Medlemmens egna uppgifter som hemställan hänvisar till; "
+                    "tomt värde (~) betyder att kommunen själv fyller i.")
+
+    @property
+    def genitive(self) -> str:
+        """``Boxholms kommun`` → ``Boxholms kommuns``."""
+        return self.name if self.name[-1] in "sxz" else self.name + "s"
+
+
+class Distribution(Model):
+    description: Text = Field(alias="beskrivning",
+                              description="Fördelningsgrunden i ord, t.ex. invånarantal den 31 december 2025.")
+
+
+class Association(Model):
+    name: Text = Field(alias="namn", description="Förbundets fullständiga namn.")
+    short_name: Text = Field(alias="kortnamn")
+    registry_prefix: Text = Field(alias="diarieprefix", description="Prefix i ärendelistan, t.ex. ITSAM.")
+    address: Address = Field(alias="postadress")
+    visiting_address: Text | None = Field(None, alias="besöksadress")
+    email: Text | None = Field(None, alias="epost")
+    phone: LooseText | None = Field(None, alias="telefon")
+    website: Text | None = Field(None, alias="webbplats")
+    archive: Text = Field(alias="förvaringsplats", description="Var protokollen förvaras.")
+    notice_board: Text = Field(alias="anslagstavla",
+                               description="Anslagstavlan i ord, t.ex. kommunalförbundets digitala anslagstavla.")
+    amount_unit: Literal["kr", "Tkr", "Mkr"] = Field("Tkr", alias="beloppsenhet")
+    distribution: Distribution = Field(alias="fördelningsgrund")
+    members: list[Member] = Field(alias="medlemmar", min_length=1)
+
+    def member(self, member_id: str) -> Member:
+        return next(m for m in self.members if m.id == member_id)
+
+
+class Attendee(Model):
+    name: Text = Field(alias="namn")
+    member: Slug | None = Field(None, alias="medlem", description="Id för den medlem personen företräder.")
+    title: Text | None = Field(None, alias="titel", description="T.ex. kommundirektör Ödeshögs kommun.")
+    role: Text | None = Field(None, alias="roll", description="T.ex. ordförande, sekreterare.")
+
+
+class Attendance(Model):
+    members: list[Attendee] = Field(alias="ledamöter", min_length=1)
+    serving_substitutes: list[Attendee] = Field(default_factory=list, alias="tjänstgörande_ersättare")
+    substitutes: list[Attendee] = Field(default_factory=list, alias="ersättare")
+    others: list[Attendee] = Field(default_factory=list, alias="övriga_närvarande")
+
+    @property
+    def everyone(self) -> list[Attendee]:
+        return [*self.members, *self.serving_substitutes, *self.substitutes, *self.others]
+
+
+class Adjustment(Model):
+    """Justering of the protocol."""
+
+    adjusters: list[Text] = Field(alias="justerare", min_length=1)
+    date: dt.date = Field(alias="datum")
+    manner: Literal["digitalt", "på plats"] = Field("på plats", alias="sätt")
+    place: Text | None = Field(None, alias="plats")
+
+
+class Notice(Model):
+    """The anslag announcing the justering."""
+
+    posted: dt.date = Field(alias="uppsatt")
+    removed: dt.date = Field(alias="nedtaget")
+
+
+class Clause(Model):
+    text: Text = Field(description="Att-satsen utan inledande 'att'; platshållare som {{ borgensbelopp }}.")
+    member_specific: bool = Field(False, alias="medlemmens_uppgift",
+                                  description="Satsen har en uppgift som varje kommun fyller i (markeras *).")
+
+
+def _clause(value: object) -> object:
+    return {"text": value} if isinstance(value, str) else value
+
+
+class MemberFact(Model):
+    description: Text = Field(alias="beskrivning", description="Vad uppgiften är, visas där den saknas.")
+    kind: Literal["datum", "text"] = Field("text", alias="typ")
+
+
+class Guarantee(Model):
+    amount: int = Field(alias="belopp", gt=0, description="Borgensbeloppet i kronor.")
+
+
+class Request(Model):
+    """The direktion's hemställan to every member's council."""
+
+    subject: Text = Field(alias="ämne", description="Ärendemening i missivet.")
+    formula: Text = Field("Kommunfullmäktige beslutar", alias="beslutsformel")
+    clauses: list[Annotated[Clause, BeforeValidator(_clause)]] = Field(alias="att_satser", min_length=1)
+    member_facts: dict[str, MemberFact] = Field(default_factory=dict, alias="medlemsuppgifter")
+    guarantee: Guarantee | None = Field(None, alias="borgen")
+    reply_by: dt.date = Field(alias="svar_senast", description="Datum då kommunens beslut senast önskas.")
+    contact: Contact = Field(alias="kontaktperson")
+    letter_date: dt.date | None = Field(None, alias="missivdatum",
+                                        description="Missivets datum; utelämnat = justeringsdagen.")
+
+
+class Item(Model):
+    """One paragraph (§) of the protocol."""
+
+    number: int = Field(alias="nummer", gt=0)
+    registry_number: str = Field(alias="dnr", pattern=r"^\d{4}/\d+$", description="Diarienummer, t.ex. 2026/14.")
+    heading: Text = Field(alias="rubrik")
+    short_heading: Text | None = Field(None, alias="kort_rubrik",
+                                       description="Rubrik i ärendelistan om den ska vara kortare.")
+    decision: Text = Field(alias="beslut", description="Beslutet (Markdown).")
+    request: Request | None = Field(None, alias="hemställan")
+    description: str = Field("", alias="beskrivning", description="Beskrivning av ärendet (Markdown).")
+    basis: list[Text] = Field(default_factory=list, alias="beslutsunderlag")
+    recipients: list[Text] = Field(alias="skickas_till", min_length=1)
+
+    @field_validator("registry_number", mode="before")
+    @classmethod
+    def _dnr_as_text(cls, value: object) -> object:
+        return _to_str(value)
+
+    @property
+    def goes_to_members(self) -> bool:
+        return any(r != FILE for r in self.recipients)
+
+
+class Meeting(Model):
+    association_file: Text = Field("forbund.yaml", alias="förbund",
+                                   description="Förbundets YAML, relativt mötesfilen.")
+    body: Text = Field(alias="organ", description="Organet som sammanträder, t.ex. Direktionen.")
+    date: dt.date = Field(alias="datum")
+    start: dt.time = Field(alias="tid", description="Starttid, t.ex. 10:00.")
+    place: Text = Field(alias="plats")
+    attendance: Attendance = Field(alias="närvaro")
+    adjustment: Adjustment = Field(alias="justering")
+    notice: Notice = Field(alias="anslag")
+    items: list[Item] = Field(alias="paragrafer", min_length=1)
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _minutes_as_time(cls, value: object) -> object:
+        # YAML 1.1 readers turn 10:00 into 600 (sexagesimal); accept it as minutes.
+        if isinstance(value, int) and not isinstance(value, bool):
+            return dt.time(value // 60, value % 60)
+        return value
+
+    @property
+    def slug(self) -> str:
+        return f"{self.date.isoformat()}-{_ascii_slug(self.body)}"
+
+    @property
+    def body_genitive(self) -> str:
+        return self.body if self.body.endswith("s") else self.body + "s"
+
+    def person_with_role(self, role: str) -> Attendee | None:
+        return next((a for a in self.attendance.everyone if a.role == role), None)
+
+
+class Case(Model):
+    """An association and one of its meetings: everything one build needs."""
+
+    association: Association
+    meeting: Meeting
+
+    @cached_property
+    def shares(self) -> dict[str, Share]:
+        """Each member's share of the guarantee of the meeting's request, by member id."""
+        request = self.request_item.request if self.request_item else None
+        total = request.guarantee.amount if request and request.guarantee else 0
+        if not total:
+            return {}
+        weights = [(m.id, m.weight) for m in self.association.members]
+        return {s.key: s for s in allocate_guarantee(total, weights)}
+
+    @property
+    def request_item(self) -> Item | None:
+        return next((i for i in self.meeting.items if i.request), None)
+
+    model_config = ConfigDict(frozen=False, extra="forbid")
+
+
+def _ascii_slug(text: str) -> str:
+    table = str.maketrans("åäöÅÄÖéÉ", "aaoAAOeE")
+    return re.sub(r"[^a-z0-9]+", "-", text.translate(table).lower()).strip("-")
