@@ -225,5 +225,4 @@ def render_docx(job: Job, dest: Path, templates: Path = TEMPLATES,
     props.last_modified_by = ""
     if timestamp is not None:
         props.created = props.modified = timestamp
-        props.last_printed = None
     tpl.save(dest)
