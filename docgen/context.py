@@ -34,8 +34,9 @@ def clause_values(case: Case, member: Member | None) -> dict[str, Any]:
         value = member.facts.get(key) if member else None
         if value is None:
             values[key] = FillIn(fact.description)
-        elif isinstance(value, dt.date):
-            values[key] = fmt.long_date(value)
+        elif fact.kind == "datum":
+            values[key] = fmt.long_date(value if isinstance(value, dt.date)
+                                        else dt.date.fromisoformat(str(value)))
         else:
             values[key] = value
     return values

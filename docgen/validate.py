@@ -6,6 +6,7 @@ the dotted field and a Swedish message saying what is expected.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -196,7 +197,7 @@ def _check_request(case: Case, index: int, association_src: Source,
                     ("medlemmar", m_index, "uppgifter"),
                     f"uppgiften {key!r} ({fact.description}) saknas; skriv {key}: ~ om kommunen "
                     "själv fyller i den"))
-            elif fact.kind == "datum" and isinstance(member.facts[key], str):
+            elif fact.kind == "datum" and not _is_date(member.facts[key]):
                 problems.append(association_src.problem(
                     ("medlemmar", m_index, "uppgifter", key),
                     f"ogiltigt datum {member.facts[key]!r} – skriv ÅÅÅÅ-MM-DD"))
@@ -208,3 +209,14 @@ def _check_request(case: Case, index: int, association_src: Source,
                 problems.append(meeting_src.problem((*base, "att_satser", c_index), str(exc)))
                 break
     return problems
+
+
+def _is_date(value: object) -> bool:
+    """A date, or a quoted ISO date ('2019-05-21'), or absent (the member fills it in)."""
+    if value is None or isinstance(value, dt.date):
+        return True
+    try:
+        dt.date.fromisoformat(str(value))
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,38 @@
+# docgen: `make packages` builds the seed meeting, `make test` runs the tests.
+# Both set up everything first (system packages when run as root, then .venv).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+MEETING ?= decisions/2026-03-26-direktionen.yaml
+
+.PHONY: packages test check system venv templates clean
+
+packages: system venv
+	$(BIN)/docgen build $(MEETING)
+
+test: system venv
+	$(BIN)/pytest
+
+check: venv
+	$(BIN)/ruff check docgen tests scripts
+	$(BIN)/docgen check $(MEETING)
+
+system:
+	@scripts/ensure-system.sh
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+# Regenerate the Word templates from scripts/make_templates.py (overwrites hand edits).
+templates: venv
+	$(BIN)/python scripts/make_templates.py
+
+clean:
+	rm -rf out .pytest_cache .ruff_cache

@@ -1,0 +1,82 @@
+"""Shared fixtures: the seed meeting built once per test session, and PDF/DOCX readers."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from docx import Document
+from pypdf import PdfReader
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_MEETING = ROOT / "decisions" / "2026-03-26-direktionen.yaml"
+SEED_PROTOCOL = ROOT.parent / "shared" / "seed" / "000_d5a3116724947838.txt"
+MEMBERS = ("boxholm", "vimmerby", "ydre", "atvidaberg", "odeshog")
+
+# Page furniture lies outside these heights (PDF points from the bottom of an A4 page):
+# the header above, the justering/utdragsbestyrkande boxes below (templates: 2 cm margins).
+BODY_TOP, BODY_BOTTOM = 770, 70
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # A clear skip reason beats a wall of ToolErrors on a machine without LibreOffice.
+    if shutil.which("soffice") is None:
+        skip = pytest.mark.skip(reason="LibreOffice (soffice) saknas: kör make test")
+        for item in items:
+            if "libreoffice" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def seed_build(tmp_path_factory: pytest.TempPathFactory):
+    """The seed meeting built with the real pipeline (LibreOffice included)."""
+    from docgen.build import build
+
+    out = tmp_path_factory.mktemp("out")
+    return build(SEED_MEETING, out)
+
+
+def pdf_text(path: Path) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def pdf_body_pages(path: Path) -> list[str]:
+    """The text of each page without header and footer, chunks joined without spaces."""
+    pages = []
+    for page in PdfReader(path).pages:
+        chunks: list[str] = []
+
+        def keep(text: str, _cm, tm, _font, _size, chunks=chunks) -> None:
+            if BODY_BOTTOM < tm[5] < BODY_TOP:
+                chunks.append(text)
+
+        page.extract_text(visitor_text=keep)
+        pages.append("".join(chunks))
+    return pages
+
+
+def pdf_body_text(path: Path) -> str:
+    return "".join(pdf_body_pages(path))
+
+
+def docx_text(path: Path) -> str:
+    """All text of a DOCX: body, tables, headers and footers."""
+    doc = Document(str(path))
+    parts = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        for row in table.rows:
+            parts += [cell.text for cell in row.cells]
+    for section in doc.sections:
+        for part in (section.header, section.footer):
+            parts += [p.text for p in part.paragraphs]
+            for table in part.tables:
+                for row in table.rows:
+                    parts += [cell.text for cell in row.cells]
+    return "\n".join(parts)
+
+
+def squash(text: str) -> str:
+    """Remove all whitespace (NBSP too): PDF text chunks carry no reliable spaces."""
+    return re.sub(r"\s+", "", text.replace("\u00a0", " "))
