@@ -12,7 +12,8 @@ from pypdf import PdfReader
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_MEETING = ROOT / "decisions" / "2026-03-26-direktionen.yaml"
-SEED_PROTOCOL = ROOT.parent / "shared" / "seed" / "000_d5a3116724947838.txt"
+# A copy of shared/seed/000_d5a3116724947838.txt, so that a clone tests on its own.
+SEED_PROTOCOL = ROOT / "tests" / "data" / "seed-protokoll-2026-03-26.txt"
 MEMBERS = ("boxholm", "vimmerby", "ydre", "atvidaberg", "odeshog")
 
 # Page furniture lies outside these heights (PDF points from the bottom of an A4 page):
