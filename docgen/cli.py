@@ -15,11 +15,13 @@ import click
 from rich.console import Console
 
 from docgen.build import build as build_meeting
+from docgen.context import open_fields
+from docgen.schema import SCHEMA_DIR, write_schemas
 from docgen.errors import DocgenError, InputError
 from docgen.validate import DEFAULT_MEETING, load_case
 
-err = Console(stderr=True, highlight=False)
-out = Console(highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
 
 MEETING = click.argument("mötesfil", type=click.Path(path_type=Path, dir_okay=False),
                          default=str(DEFAULT_MEETING), required=False)
@@ -40,6 +42,21 @@ def check(mötesfil: Path) -> None:
     out.print(f"{mötesfil}: inga fel – {meeting.body} {meeting.date}, "
               f"§§ {meeting.items[0].number}–{meeting.items[-1].number}, "
               f"{len(case.association.members)} medlemmar.")
+    request = case.request_item
+    fields = {m.name: open_fields(case, m) for m in case.association.members}
+    if request and any(fields.values()):
+        out.print(f"Uppgifter som kommunerna själva fyller i (§ {request.number}):")
+        for name, labels in fields.items():
+            out.print(f"  {name}: {'; '.join(labels) if labels else 'inga'}")
+
+
+@main.command()
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=str(SCHEMA_DIR), show_default=True, help="Mapp för schemafilerna.")
+def schema(out_dir: Path) -> None:
+    """Skriv JSON Schema för YAML-filerna (för redigerarens komplettering och felmarkering)."""
+    for path in write_schemas(out_dir):
+        out.print(f"skrev {path}")
 
 
 @main.command()

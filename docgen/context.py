@@ -14,6 +14,7 @@ from typing import Any
 
 from docgen import formatting as fmt
 from docgen.model import Attendee, Case, Item, Member
+from docgen import placeholders
 from docgen.placeholders import FillIn
 
 
@@ -42,13 +43,18 @@ def clause_values(case: Case, member: Member | None) -> dict[str, Any]:
     return values
 
 
-def open_facts(case: Case, member: Member) -> list[str]:
-    """Descriptions of the facts this member still has to fill in itself."""
-    request = case.request_item.request if case.request_item else None
-    if request is None:
+def open_fields(case: Case, member: Member) -> list[str]:
+    """What this member still has to fill in itself, as its clauses show it."""
+    item = case.request_item
+    if item is None or item.request is None:
         return []
-    return [fact.description for key, fact in request.member_facts.items()
-            if member.facts.get(key) is None]
+    values = clause_values(case, member)
+    labels: list[str] = []
+    for clause in item.request.clauses:
+        for segment in placeholders.render(clause.text, values, clause.member_specific):
+            if segment.fill_in and segment.text not in labels:
+                labels.append(segment.text)
+    return labels
 
 
 def _attendee(case: Case, person: Attendee) -> str:
@@ -73,7 +79,7 @@ def document_date(case: Case) -> dt.date:
 def common(case: Case) -> dict[str, Any]:
     """Context every template gets."""
     association, meeting = case.association, case.meeting
-    adjustment, notice = meeting.adjustment, meeting.notice
+    adjustment = meeting.adjustment
     secretary = meeting.person_with_role("sekreterare")
     footer = [association.name, *association.address.lines]
     footer += [x for x in (association.email, association.phone, association.website) if x]
@@ -123,9 +129,9 @@ def common(case: Case) -> dict[str, Any]:
             "underskrifter": signatures,
         },
         "anslag": {
-            "uppsatt": fmt.short_date(notice.posted),
-            "nedtaget": fmt.short_date(notice.removed),
-            "sista_dag_lång": fmt.long_date(notice.removed),
+            "uppsatt": fmt.short_date(meeting.posted),
+            "nedtaget": fmt.short_date(meeting.removed),
+            "sista_dag_lång": fmt.long_date(meeting.appeal_ends),
         },
         "sekreterare": {
             "namn": secretary.name if secretary else "",
@@ -187,7 +193,7 @@ def request(case: Case, m: Member) -> dict[str, Any]:
         "andel": {"procent": fmt.percent(share.percent), "kronor": fmt.integer(share.kronor)}
         if share else None,
         "borgen": guarantee(case),
-        "öppna_uppgifter": open_facts(case, m),
+        "öppna_uppgifter": open_fields(case, m),
         "kontakt": {
             "namn": contact.name,
             "titel": contact.title or "",
@@ -210,7 +216,7 @@ def agreement(case: Case) -> dict[str, Any]:
     """Context of the regressavtal between all members."""
     members = case.association.members
     shares = case.shares
-    rows = [{"namn": m.name, "fördelningstal": fmt.integer(m.weight),
+    rows = [{"namn": m.name, "fördelningstal": fmt.integer(m.weight) if m.weight else "–",
              "procent": fmt.percent(shares[m.id].percent), "kronor": fmt.integer(shares[m.id].kronor)}
             for m in members]
     it = case.request_item
@@ -220,7 +226,7 @@ def agreement(case: Case) -> dict[str, Any]:
         "medlemmar": [{"namn": m.name} for m in members],
         "andelar": rows,
         "summa": {
-            "fördelningstal": fmt.integer(sum(m.weight for m in members)),
+            "fördelningstal": fmt.integer(sum(m.weight or 0 for m in members)) if members[0].weight else "–",
             "procent": fmt.percent(sum((s.percent for s in shares.values()), start=Decimal(0))),
             "kronor": fmt.integer(sum(s.kronor for s in shares.values())),
         },

@@ -14,7 +14,9 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent, DocumentStartEvent
 
 from docgen.errors import InputError, Problem
 
@@ -64,54 +66,92 @@ def display_name(path: Path) -> str:
 
 
 def load_yaml(path: Path) -> Source:
-    """Read one YAML file; raise :class:`InputError` with file:line on any syntax problem."""
+    """Read one YAML file; raise :class:`InputError` with file:line on any syntax problem.
+
+    Refused although YAML allows them: duplicate keys, anchors and aliases (an
+    alias bomb expands exponentially, and a secretary never needs them),
+    several documents in one file, keys that are not text, and files larger
+    than :data:`MAX_YAML_BYTES`.
+    """
     name = display_name(path)
+
+    def fail(message: str, line: int | None = None, col: int | None = None) -> InputError:
+        return InputError([Problem(name, line, col, "", message)])
+
     try:
         raw = path.read_bytes()
+    except FileNotFoundError:
+        raise fail("filen finns inte") from None
     except OSError as exc:
-        raise InputError([Problem(name, None, None, "", f"kan inte läsa filen ({exc.strerror})")])
+        raise fail(f"kan inte läsa filen ({exc.strerror})") from None
     if len(raw) > MAX_YAML_BYTES:
-        raise InputError([Problem(name, None, None, "",
-                                  f"filen är {len(raw)} byte; högst {MAX_YAML_BYTES} byte tillåts")])
+        raise fail(f"filen är {len(raw)} byte; högst {MAX_YAML_BYTES} byte tillåts")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError([Problem(name, None, None, "",
-                                  f"filen är inte UTF-8 (byte {exc.start}); spara den som UTF-8")])
+        raise fail(f"filen är inte UTF-8 (byte {exc.start}); spara den som UTF-8") from None
     yaml = YAML(typ="rt")
     try:
+        _refuse_anchors_and_documents(yaml, text, fail)
         document = yaml.load(text)
+    except DuplicateKeyError as exc:
+        mark = exc.problem_mark
+        key = (exc.problem or "").split('"')[1] if '"' in (exc.problem or "") else ""
+        raise fail(f"nyckeln {key!r} finns två gånger i samma mappning; ta bort den ena",
+                   mark.line + 1, mark.column + 1) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        col = mark.column + 1 if mark else None
-        raise InputError([Problem(name, line, col, "", f"YAML-fel: {exc.problem or exc.context}")])
+        raise fail(f"YAML-fel: {exc.problem or exc.context}; kontrollera indrag, kolon och citattecken",
+                   mark.line + 1 if mark else None, mark.column + 1 if mark else None) from None
     except YAMLError as exc:
-        raise InputError([Problem(name, None, None, "", f"YAML-fel: {exc}")])
+        raise fail(f"YAML-fel: {exc}") from None
     source = Source(name, None)
-    source.data = _plain(document, (), source.positions)
+    problems: list[Problem] = []
+    source.data = _plain(document, (), source.positions, source, problems)
+    if problems:
+        raise InputError(problems)
     return source
 
 
-def _plain(node: Any, path: Path_, positions: dict[Path_, tuple[int, int]]) -> Any:
+def _refuse_anchors_and_documents(yaml: YAML, text: str, fail) -> None:
+    documents = 0
+    for event in yaml.parse(text):
+        if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
+            mark = event.start_mark
+            raise fail("ankare och alias (&namn, *namn) används inte här; skriv ut värdet",
+                       mark.line + 1, mark.column + 1)
+        if isinstance(event, DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                mark = event.start_mark
+                raise fail("filen får bara innehålla ett YAML-dokument (ta bort ---)",
+                           mark.line + 1, mark.column + 1)
+
+
+def _plain(node: Any, path: Path_, positions: dict[Path_, tuple[int, int]],
+           source: Source, problems: list[Problem]) -> Any:
     if isinstance(node, CommentedMap):
         result = {}
         for key, value in node.items():
-            child = (*path, str(key))
-            line, col = node.lc.value(key) if value is not None else node.lc.key(key)
+            key_line, key_col = node.lc.key(key)
+            if not isinstance(key, str):
+                problems.append(Problem(source.file, key_line + 1, key_col + 1, dotted(path),
+                                        f"nyckeln {key!r} ska vara text; skriv den inom citattecken"))
+                continue
+            child = (*path, key)
             if value is None or not isinstance(value, (CommentedMap, CommentedSeq)):
+                line, col = node.lc.value(key) if value is not None else (key_line, key_col)
                 positions[child] = (line + 1, col + 1)
             else:
-                key_line, key_col = node.lc.key(key)
                 positions[child] = (key_line + 1, key_col + 1)
-            result[str(key)] = _plain(value, child, positions)
+            result[key] = _plain(value, child, positions, source, problems)
         return result
     if isinstance(node, CommentedSeq):
         items = []
         for index, value in enumerate(node):
             line, col = node.lc.item(index)
             positions[(*path, index)] = (line + 1, col + 1)
-            items.append(_plain(value, (*path, index), positions))
+            items.append(_plain(value, (*path, index), positions, source, problems))
         return items
     if isinstance(node, str):
         return str(node)

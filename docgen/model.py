@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from docgen import rules
 from docgen.allocation import Share, allocate_guarantee
 
 ALL_MEMBERS = "Medlemskommunerna"
@@ -33,7 +35,18 @@ def _to_str(value: object) -> object:
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
+def _to_decimal(value: object) -> object:
+    # 13,08 (Swedish) and 13.08 (YAML number) both mean thirteen point zero eight;
+    # a float goes through str() so that 13.08 does not become 13.0799999...
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, str):
+        return value.replace(",", ".").replace("\u00a0", "").replace(" ", "").rstrip("%")
+    return value
+
+
 Text = Annotated[str, Field(min_length=1)]
+Percent = Annotated[Decimal, BeforeValidator(_to_decimal), Field(ge=0, le=100, decimal_places=2)]
 LooseText = Annotated[str, BeforeValidator(_to_str), Field(min_length=1)]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 
@@ -64,8 +77,12 @@ class Member(Model):
     registry_email: Text = Field(alias="registrator_epost", pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$",
                                  description="Registratorns e-postadress: dit handlingarna skickas.")
     address: Address = Field(alias="postadress")
-    weight: int = Field(alias="fördelningstal", gt=0,
-                        description="Medlemmens tal enligt fördelningsgrunden (t.ex. invånarantal).")
+    weight: int | None = Field(None, alias="fördelningstal", gt=0,
+                               description="Medlemmens tal enligt fördelningsgrunden (t.ex. invånarantal); "
+                                           "andelarna räknas fram med största-restmetoden.")
+    share: Percent | None = Field(None, alias="andel",
+                                  description="Medlemmens andel i procent med högst två decimaler, "
+                                              "t.ex. 13,08; alla andelar ska bli exakt 100.")
     facts: dict[str, dt.date | LooseText | None] = Field(
         default_factory=dict, alias="uppgifter",
         description="Medlemmens egna uppgifter som hemställan hänvisar till; "
@@ -130,10 +147,13 @@ class Adjustment(Model):
 
 
 class Notice(Model):
-    """The anslag announcing the justering."""
+    """The anslag announcing the justering; dates left out are computed."""
 
-    posted: dt.date = Field(alias="uppsatt")
-    removed: dt.date = Field(alias="nedtaget")
+    posted: dt.date | None = Field(None, alias="uppsatt",
+                                   description="Dagen anslaget sätts upp; utelämnat = dagen efter justeringen.")
+    removed: dt.date | None = Field(None, alias="nedtaget",
+                                    description="Dagen anslaget tas ned; utelämnat = sista dagen för "
+                                                "överklagande (tre veckor, flyttad från helgdag).")
 
 
 class Clause(Model):
@@ -202,7 +222,10 @@ class Meeting(Model):
     place: Text = Field(alias="plats")
     attendance: Attendance = Field(alias="närvaro")
     adjustment: Adjustment = Field(alias="justering")
-    notice: Notice = Field(alias="anslag")
+    notice: Notice = Field(default_factory=Notice, alias="anslag")
+    first_number: int | None = Field(None, alias="första_paragraf", gt=0,
+                                     description="Numret sammanträdets första paragraf ska ha "
+                                                 "(nästa efter förra protokollet).")
     items: list[Item] = Field(alias="paragrafer", min_length=1)
 
     @field_validator("start", mode="before")
@@ -212,6 +235,18 @@ class Meeting(Model):
         if isinstance(value, int) and not isinstance(value, bool):
             return dt.time(value // 60, value % 60)
         return value
+
+    @property
+    def posted(self) -> dt.date:
+        return self.notice.posted or rules.default_posting(self.adjustment.date)
+
+    @property
+    def appeal_ends(self) -> dt.date:
+        return rules.appeal_end(self.posted)
+
+    @property
+    def removed(self) -> dt.date:
+        return self.notice.removed or self.appeal_ends
 
     @property
     def slug(self) -> str:
@@ -238,7 +273,14 @@ class Case(Model):
         total = request.guarantee.amount if request and request.guarantee else 0
         if not total:
             return {}
-        weights = [(m.id, m.weight) for m in self.association.members]
+        members = self.association.members
+        if all(m.share is not None for m in members):
+            # Given shares are exact to the hundredth (validated); amounts follow them.
+            weights = [(m.id, int(m.share * 100)) for m in members]
+        elif all(m.weight is not None for m in members):
+            weights = [(m.id, m.weight) for m in members]
+        else:
+            return {}
         return {s.key: s for s in allocate_guarantee(total, weights)}
 
     @property

@@ -17,6 +17,8 @@ from typing import Any
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
+from docgen import fillins
+
 OPEN = "\ue000"  # private-use characters: cannot occur in the secretary's text
 CLOSE = "\ue001"
 
@@ -43,8 +45,18 @@ class PlaceholderError(ValueError):
     """A clause's placeholders could not be rendered; the message is Swedish."""
 
 
-def render(text: str, values: dict[str, Any]) -> list[Segment]:
-    """Render ``text`` with ``values``; fill-ins come back as their own segments."""
+def render(text: str, values: dict[str, Any], member_clause: bool = False) -> list[Segment]:
+    """Render ``text`` with ``values``; fill-ins come back as their own segments.
+
+    Only plain ``{{ name }}`` placeholders are allowed: no filters, attributes,
+    calls or statements. In a member's own clause (``member_clause``) the
+    fill-in marks of :mod:`docgen.fillins` become visible fields.
+    """
+    if fillins.stray_template_syntax(text):
+        raise PlaceholderError("bara platshållare av formen {{ namn }} är tillåtna "
+                               "(inga filter, punkter, anrop eller {% %})")
+    if member_clause:
+        text = fillins.as_fields(text, OPEN, CLOSE)
     try:
         rendered = _ENV.from_string(text).render(values)
     except TemplateError as exc:
@@ -52,9 +64,10 @@ def render(text: str, values: dict[str, Any]) -> list[Segment]:
     return _split(rendered)
 
 
-def render_plain(text: str, values: dict[str, Any]) -> str:
+def render_plain(text: str, values: dict[str, Any], member_clause: bool = False) -> str:
     """As :func:`render`, with fill-ins shown as ``[description]``."""
-    return "".join(f"[{s.text}]" if s.fill_in else s.text for s in render(text, values))
+    segments = render(text, values, member_clause)
+    return "".join(f"[{s.text}]" if s.fill_in else s.text for s in segments)
 
 
 def _split(rendered: str) -> list[Segment]:

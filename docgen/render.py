@@ -179,7 +179,7 @@ def _add_clauses(sub: Any, case: Case, member: Member | None) -> None:
     values = ctx.clause_values(case, member)
     starred = False
     for clause in item.request.clauses:
-        segments = placeholders.render(clause.text, values)
+        segments = placeholders.render(clause.text, values, clause.member_specific)
         paragraph = sub.add_paragraph(style="Att-sats")
         paragraph.add_run("att\t")
         for segment in segments:

@@ -13,11 +13,12 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from docgen import placeholders
+from docgen import fillins, placeholders, rules
+from docgen import formatting as fmt
+from docgen.context import clause_values
 from docgen.errors import InputError, Problem
 from docgen.load import Path_, Source, load_yaml
 from docgen.model import ALL_MEMBERS, FILE, Association, Case, Meeting
-from docgen.context import clause_values
 
 DEFAULT_MEETING = Path("decisions/2026-03-26-direktionen.yaml")
 
@@ -60,9 +61,7 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> Path_:
     path: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+        if isinstance(node, dict) and part in node or isinstance(node, list) and isinstance(part, int) and part < len(node):
             node = node[part]
         elif isinstance(node, dict) and isinstance(part, str) and not path_has_tag(part):
             path.append(part)  # a missing key: point at its parent, name the key
@@ -168,6 +167,14 @@ def check_rules(case: Case, association_src: Source, meeting_src: Source) -> lis
                 f"§ {number} följer inte på § {numbers[index - 1]}; paragraferna ska vara i följd"))
         seen.add(number)
 
+    problems += _check_calendar(case, meeting_src)
+    problems += _check_fill_ins(case, association_src, meeting_src)
+    problems += _check_shares(case, association_src)
+    if meeting.first_number is not None and numbers[0] != meeting.first_number:
+        problems.append(meeting_src.problem(
+            ("paragrafer", 0, "nummer"),
+            f"första paragrafen är § {numbers[0]} men första_paragraf säger § {meeting.first_number}"))
+
     known_recipients = {ALL_MEMBERS, FILE, *member_names}
     for index, item in enumerate(meeting.items):
         for r_index, recipient in enumerate(item.recipients):
@@ -202,13 +209,111 @@ def _check_request(case: Case, index: int, association_src: Source,
                     ("medlemmar", m_index, "uppgifter", key),
                     f"ogiltigt datum {member.facts[key]!r} – skriv ÅÅÅÅ-MM-DD"))
     for c_index, clause in enumerate(request.clauses):
+        where = (*base, "att_satser", c_index)
         for member in (None, *case.association.members):
             try:
-                placeholders.render(clause.text, clause_values(case, member))
+                placeholders.render(clause.text, clause_values(case, member), clause.member_specific)
             except placeholders.PlaceholderError as exc:
-                problems.append(meeting_src.problem((*base, "att_satser", c_index), str(exc)))
+                problems.append(meeting_src.problem(where, str(exc)))
                 break
+        uses_facts = [n for n in fillins.placeholder_names(clause.text) if n in request.member_facts]
+        if uses_facts and not clause.member_specific:
+            problems.append(meeting_src.problem(
+                where, f"satsen använder kommunens egen uppgift {{{{ {uses_facts[0]} }}}}; "
+                       "ange medlemmens_uppgift: true så att den markeras med * när kommunen fyller i"))
     return problems
+
+
+def _check_calendar(case: Case, src: Source) -> list[Problem]:
+    """Justering, anslag and appeal period (KL 8:12, 13:5; lag 1930:173)."""
+    problems: list[Problem] = []
+    meeting = case.meeting
+    adjusted = meeting.adjustment.date
+    day = fmt.short_date
+    if adjusted < meeting.date:
+        problems.append(src.problem(("justering", "datum"),
+                                    f"justeringen {day(adjusted)} är före sammanträdet {day(meeting.date)}"))
+    elif adjusted > rules.latest_adjustment(meeting.date):
+        problems.append(src.problem(
+            ("justering", "datum"),
+            f"justeringen {day(adjusted)} är mer än {rules.ADJUSTMENT_DAYS} dagar efter sammanträdet; "
+            f"senast {day(rules.latest_adjustment(meeting.date))}"))
+    posted = meeting.posted
+    if posted < adjusted:
+        problems.append(src.problem(("anslag", "uppsatt"),
+                                    f"anslaget {day(posted)} sätts upp före justeringen {day(adjusted)}"))
+    elif posted > rules.latest_posting(adjusted):
+        problems.append(src.problem(
+            ("anslag", "uppsatt"),
+            f"anslaget sätts upp {day(posted)}, för sent: senast andra dagen efter justeringen, "
+            f"{day(rules.latest_posting(adjusted))}"))
+    if meeting.removed < meeting.appeal_ends:
+        problems.append(src.problem(
+            ("anslag", "nedtaget"),
+            f"anslaget tas ned {day(meeting.removed)}, före överklagandetidens slut; "
+            f"tidigast {day(meeting.appeal_ends)} (tre veckor från {day(posted)})"))
+    return problems
+
+
+def _check_fill_ins(case: Case, association_src: Source, meeting_src: Source) -> list[Problem]:
+    """No leftover fill-in or template syntax in any text, except as the clauses allow."""
+    problems: list[Problem] = []
+    member_clauses: set[Path_] = set()
+    clauses: set[Path_] = set()
+    for index, item in enumerate(case.meeting.items):
+        for c_index, clause in enumerate(item.request.clauses if item.request else []):
+            for where in (("paragrafer", index, "hemställan", "att_satser", c_index),
+                          ("paragrafer", index, "hemställan", "att_satser", c_index, "text")):
+                clauses.add(where)
+                if clause.member_specific:
+                    member_clauses.add(where)
+    for source in (association_src, meeting_src):
+        for path, text in _strings(source.data, ()):
+            marks = fillins.find(text)
+            if path in member_clauses:
+                marks = [m for m in marks if m == "TODO"]
+            if marks:
+                problems.append(source.problem(
+                    path, f"kvarglömd ifyllnadsmarkering {marks[0]!r}; skriv det riktiga värdet, eller "
+                          "en platshållare i en att-sats med medlemmens_uppgift: true och ~ för kommunen"))
+            elif path not in clauses and fillins.TEMPLATE_SYNTAX.search(text):
+                problems.append(source.problem(
+                    path, "mallsyntax ({{ }}, {% %}) får bara stå i att-satser; skriv texten som den ska stå"))
+    return problems
+
+
+def _strings(node: Any, path: Path_):
+    if isinstance(node, str):
+        yield path, node
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from _strings(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _strings(value, (*path, index))
+
+
+def _check_shares(case: Case, src: Source) -> list[Problem]:
+    """Regressavtal shares: one basis for all members, given shares exactly 100,00 %."""
+    item = case.request_item
+    if not item or not item.request or not item.request.guarantee:
+        return []
+    members = case.association.members
+    with_share = [i for i, m in enumerate(members) if m.share is not None]
+    with_weight = [i for i, m in enumerate(members) if m.weight is not None]
+    if len(with_share) == len(members):
+        total = sum(m.share for m in members if m.share is not None)
+        if total != 100:
+            return [src.problem(("medlemmar", with_share[-1], "andel"),
+                                f"andelarna summerar till {fmt.percent(total)}; de ska bli exakt 100,00 %")]
+        return []
+    if len(with_weight) == len(members) and not with_share:
+        return []
+    missing = next(i for i, m in enumerate(members) if m.weight is None and m.share is None) \
+        if len(with_share) + len(with_weight) < len(members) else (with_share or with_weight)[0]
+    return [src.problem(("medlemmar", missing),
+                        "ange fördelningstal för alla medlemmar eller andel för alla medlemmar, "
+                        "inte en blandning; borgen i hemställan behöver en fördelning")]
 
 
 def _is_date(value: object) -> bool:
