@@ -16,8 +16,8 @@ from rich.console import Console
 
 from docgen.build import build as build_meeting
 from docgen.context import open_fields
-from docgen.schema import SCHEMA_DIR, write_schemas
 from docgen.errors import DocgenError, InputError
+from docgen.schema import SCHEMA_DIR, write_schemas
 from docgen.validate import DEFAULT_MEETING, load_case
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)

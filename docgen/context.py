@@ -13,8 +13,8 @@ from decimal import Decimal
 from typing import Any
 
 from docgen import formatting as fmt
-from docgen.model import Attendee, Case, Item, Member
 from docgen import placeholders
+from docgen.model import Attendee, Case, Item, Member
 from docgen.placeholders import FillIn
 
 
@@ -36,11 +36,19 @@ def clause_values(case: Case, member: Member | None) -> dict[str, Any]:
         if value is None:
             values[key] = FillIn(fact.description)
         elif fact.kind == "datum":
-            values[key] = fmt.long_date(value if isinstance(value, dt.date)
-                                        else dt.date.fromisoformat(str(value)))
+            values[key] = _long_date_or_text(value)
         else:
             values[key] = value
     return values
+
+
+def _long_date_or_text(value: object) -> str:
+    # An invalid date is reported by validation; here it only must not crash.
+    try:
+        day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return fmt.long_date(day)
 
 
 def open_fields(case: Case, member: Member) -> list[str]:

@@ -35,9 +35,10 @@ PLACEHOLDER = re.compile(r"\{\{\s*([^\W\d]\w*)\s*\}\}")
 """The only template syntax a clause may hold: ``{{ name }}``."""
 
 
-def find(text: str) -> list[str]:
-    """The fill-in marks in ``text``, named as the errors name them."""
-    return [mark.what for mark in MARKS if mark.pattern.search(text)]
+def find(text: str) -> list[tuple[str, int]]:
+    """The fill-in marks in ``text`` with where they start, named as the errors name them."""
+    found = [(mark.what, match.start()) for mark in MARKS if (match := mark.pattern.search(text))]
+    return sorted(found, key=lambda pair: pair[1])
 
 
 def as_fields(text: str, open_mark: str, close_mark: str) -> str:

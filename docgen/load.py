@@ -14,9 +14,10 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.constructor import DuplicateKeyError
+from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent, DocumentStartEvent
+from ruamel.yaml.scalarstring import LiteralScalarString
 
 from docgen.errors import InputError, Problem
 
@@ -33,6 +34,8 @@ class Source:
     file: str
     data: Any
     positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    literal_blocks: set[Path_] = field(default_factory=set)
+    """Values written as ``|`` blocks: their text starts on the line after the position."""
 
     def position(self, path: Path_) -> tuple[int | None, int | None]:
         """Line and column (1-based) of the value at ``path``, or of its nearest parent."""
@@ -44,9 +47,20 @@ class Source:
                 return None, None
             path = path[:-1]
 
-    def problem(self, path: Path_, message: str) -> Problem:
+    def problem(self, path: Path_, message: str, offset: int | None = None) -> Problem:
+        """A problem at ``path``; ``offset`` points into the value's text, for ``|`` blocks."""
         line, col = self.position(path)
+        if offset is not None and line is not None and path in self.literal_blocks:
+            text = self.value(path)
+            line += 1 + text[:offset].count("\n")
+            col = None
         return Problem(self.file, line, col, dotted(path), message)
+
+    def value(self, path: Path_) -> Any:
+        node = self.data
+        for part in path:
+            node = node[part]
+        return node
 
 
 def dotted(path: Path_) -> str:
@@ -85,12 +99,17 @@ def load_yaml(path: Path) -> Source:
     except OSError as exc:
         raise fail(f"kan inte läsa filen ({exc.strerror})") from None
     if len(raw) > MAX_YAML_BYTES:
-        raise fail(f"filen är {len(raw)} byte; högst {MAX_YAML_BYTES} byte tillåts")
+        raise fail(f"filen är {len(raw)} byte; högst {MAX_YAML_BYTES} byte tillåts – "
+                   "dela upp den eller ta bort det som inte hör dit", 1, 1)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise fail(f"filen är inte UTF-8 (byte {exc.start}); spara den som UTF-8") from None
+        line = raw[:exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise fail("filen är inte sparad som UTF-8; spara den som UTF-8 i redigeraren",
+                   line, column) from None
     yaml = YAML(typ="rt")
+    yaml.Constructor = _TextDatesConstructor
     try:
         _refuse_anchors_and_documents(yaml, text, fail)
         document = yaml.load(text)
@@ -103,7 +122,7 @@ def load_yaml(path: Path) -> Source:
         mark = exc.problem_mark or exc.context_mark
         raise fail(f"YAML-fel: {exc.problem or exc.context}; kontrollera indrag, kolon och citattecken",
                    mark.line + 1 if mark else None, mark.column + 1 if mark else None) from None
-    except YAMLError as exc:
+    except (YAMLError, ValueError, TypeError) as exc:
         raise fail(f"YAML-fel: {exc}") from None
     source = Source(name, None)
     problems: list[Problem] = []
@@ -111,6 +130,14 @@ def load_yaml(path: Path) -> Source:
     if problems:
         raise InputError(problems)
     return source
+
+
+class _TextDatesConstructor(RoundTripConstructor):
+    """Leaves dates as text, so that pydantic parses them and 2026-02-30 is a field error with a line."""
+
+
+_TextDatesConstructor.add_constructor(
+    "tag:yaml.org,2002:timestamp", lambda constructor, node: constructor.construct_scalar(node))
 
 
 def _refuse_anchors_and_documents(yaml: YAML, text: str, fail) -> None:
@@ -153,6 +180,8 @@ def _plain(node: Any, path: Path_, positions: dict[Path_, tuple[int, int]],
             positions[(*path, index)] = (line + 1, col + 1)
             items.append(_plain(value, (*path, index), positions, source, problems))
         return items
+    if isinstance(node, LiteralScalarString):
+        source.literal_blocks.add(path)
     if isinstance(node, str):
         return str(node)
     return node

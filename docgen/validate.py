@@ -61,20 +61,24 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> Path_:
     path: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node or isinstance(node, list) and isinstance(part, int) and part < len(node):
+        if _has(node, part):
             node = node[part]
-        elif isinstance(node, dict) and isinstance(part, str) and not path_has_tag(part):
-            path.append(part)  # a missing key: point at its parent, name the key
+            path.append(part)
+        elif isinstance(node, dict) and isinstance(part, str) and not _is_type_tag(part):
+            path.append(part)  # a missing key: its parent has the position, the path names the key
             break
-        else:
-            continue
-        path.append(part)
     return tuple(path)
 
 
-def path_has_tag(part: str) -> bool:
+def _has(node: Any, part: Any) -> bool:
+    if isinstance(node, dict):
+        return part in node
+    return isinstance(node, list) and isinstance(part, int) and part < len(node)
+
+
+def _is_type_tag(part: str) -> bool:
     """Pydantic inserts type tags (``date``, ``str``, ``function-before[...]``) into locations."""
-    return part in {"date", "str", "int", "none", "bool"} or "[" in part
+    return part in {"date", "str", "int", "none", "bool", "decimal"} or "[" in part
 
 
 _MESSAGES = {
@@ -271,14 +275,18 @@ def _check_fill_ins(case: Case, association_src: Source, meeting_src: Source) ->
         for path, text in _strings(source.data, ()):
             marks = fillins.find(text)
             if path in member_clauses:
-                marks = [m for m in marks if m == "TODO"]
+                marks = [m for m in marks if m[0] == "TODO"]
+            syntax = fillins.TEMPLATE_SYNTAX.search(text)
             if marks:
+                what, offset = marks[0]
                 problems.append(source.problem(
-                    path, f"kvarglömd ifyllnadsmarkering {marks[0]!r}; skriv det riktiga värdet, eller "
-                          "en platshållare i en att-sats med medlemmens_uppgift: true och ~ för kommunen"))
-            elif path not in clauses and fillins.TEMPLATE_SYNTAX.search(text):
+                    path, f"kvarglömd ifyllnadsmarkering {what!r}; skriv det riktiga värdet, eller "
+                          "en platshållare i en att-sats med medlemmens_uppgift: true och ~ för kommunen",
+                    offset))
+            elif path not in clauses and syntax:
                 problems.append(source.problem(
-                    path, "mallsyntax ({{ }}, {% %}) får bara stå i att-satser; skriv texten som den ska stå"))
+                    path, "mallsyntax ({{ }}, {% %}) får bara stå i att-satser; skriv texten som den ska stå",
+                    syntax.start()))
     return problems
 
 

@@ -1,0 +1,166 @@
+"""Broken copies of the seed meeting: each is refused with file:line, in Swedish, and out/ untouched."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import SEED_MEETING
+from docgen.cli import main
+
+MEETING = SEED_MEETING.name
+ASSOCIATION = "forbund.yaml"
+
+
+@dataclass(frozen=True)
+class Broken:
+    name: str
+    file: str
+    old: str
+    new: str
+    message: str
+    """A fragment of the Swedish message."""
+    anchor: str | None = None
+    """Text on the line the error must point at (default: the first line of ``new``)."""
+    edit: Callable[[str], str] | None = None
+
+
+def _shares(total: str) -> Callable[[str], str]:
+    """Replace each fördelningstal by an andel; the last one makes the sum ``total``."""
+    shares = iter(["13.08", "37.53", "8.72", "27.84", total])
+
+    def edit(text: str) -> str:
+        return re.sub(r"fördelningstal: \d+", lambda _m: f"andel: {next(shares)}", text)
+
+    return edit
+
+
+BILLION_LAUGHS = "".join(f"l{i}: &l{i} [*l{i - 1}, *l{i - 1}, *l{i - 1}]\n" if i else "l0: &l0 [lol]\n"
+                         for i in range(9))
+
+CASES = [
+    Broken("bad date", MEETING, "organ: Direktionen\ndatum: 2026-03-26",
+           'organ: Direktionen\ndatum: "datum"', "ogiltigt datum", anchor='datum: "datum"'),
+    Broken("impossible date", MEETING, "  datum: 2026-03-26\n\nanslag", "  datum: 2026-02-30\n\nanslag",
+           "ogiltigt datum"),
+    Broken("bad time", MEETING, 'tid: "10:00"', 'tid: "25:00"', "ogiltig tid"),
+    Broken("unknown member", MEETING, "medlem: boxholm}", "medlem: boxholn}", "okänd medlem"),
+    Broken("duplicate paragraph", MEETING, "- nummer: 17", "- nummer: 16", "finns redan"),
+    Broken("paragraphs not consecutive", MEETING, "- nummer: 20", "- nummer: 21", "följer inte"),
+    Broken("first paragraph not as announced", MEETING, "organ: Direktionen\n",
+           "organ: Direktionen\nförsta_paragraf: 15\n", "första_paragraf", anchor="- nummer: 16"),
+    Broken("missing dnr", MEETING, "    dnr: 2026/17\n", "", "saknas", anchor="- nummer: 17"),
+    Broken("malformed dnr", MEETING, "dnr: 2026/8\n", "dnr: 26-8\n", "ÅÅÅÅ/nummer"),
+    Broken("wrong type", MEETING, "- nummer: 18", "- nummer: arton", "inte ett heltal"),
+    Broken("misspelt key", MEETING, "    rubrik: Årsbokslut 2025", "    rubrk: Årsbokslut 2025",
+           "okänd nyckel"),
+    Broken("unknown recipient", MEETING, "skickas_till: [Akt]\n\n  - nummer: 18",
+           "skickas_till: [Akten]\n\n  - nummer: 18", "okänd mottagare", anchor="skickas_till: [Akten]"),
+    Broken("adjuster not present", MEETING, "justerare: [Claes Sjökvist]", "justerare: [Claes Sjökvis]",
+           "finns inte bland de närvarande"),
+    Broken("invalid manner of justering", MEETING, "sätt: digitalt", "sätt: digital", "ska vara ett av"),
+    Broken("justering after 14 days", MEETING, "  datum: 2026-03-26\n\nanslag",
+           "  datum: 2026-04-10\n\nanslag", "mer än 14 dagar"),
+    Broken("justering before meeting", MEETING, "  datum: 2026-03-26\n\nanslag",
+           "  datum: 2026-03-25\n\nanslag", "före sammanträdet"),
+    Broken("anslag too late", MEETING, "uppsatt: 2026-03-27", "uppsatt: 2026-03-29", "för sent"),
+    Broken("anslag taken down too early", MEETING, "nedtaget: 2026-04-17", "nedtaget: 2026-04-16",
+           "före överklagandetidens slut"),
+    Broken("leftover ÅÅÅÅ", MEETING, "- ingen kommunal borgensavgift ska tas ut",
+           "- ingen kommunal borgensavgift enligt KF ÅÅÅÅ ska tas ut", "ifyllnadsmarkering"),
+    Broken("leftover xx", MEETING, "Utredningsfasen bedöms pågå i cirka sex månader.",
+           "Utredningsfasen bedöms pågå i cirka xx månader.", "ifyllnadsmarkering",
+           anchor="Utredningsfasen bedöms pågå i cirka xx"),
+    Broken("leftover TODO", MEETING, "beslut: Direktionen beslutar att godkänna årsbokslut för 2025.",
+           "beslut: Direktionen beslutar att godkänna årsbokslut för 2025. TODO", "ifyllnadsmarkering"),
+    Broken("leftover underscores", MEETING, "- Tjänsteskrivelse daterad 2026-03-05",
+           "- Tjänsteskrivelse daterad ____", "ifyllnadsmarkering"),
+    Broken("leftover [...]", MEETING, "- Kommundirektörsberedningens protokoll.",
+           "- Kommundirektörsberedningens protokoll [...]", "ifyllnadsmarkering"),
+    Broken('leftover "datum" in a member fact', ASSOCIATION, "regressavtal_datum: ~\n",
+           'regressavtal_datum: "datum"\n', "ogiltigt datum"),
+    Broken("leftover KF ÅÅÅÅ § xx in a member fact", ASSOCIATION, "tidigare_kf_beslut: ~\n",
+           'tidigare_kf_beslut: "KF ÅÅÅÅ § xx"\n', "ifyllnadsmarkering"),
+    Broken("member fact missing", ASSOCIATION, "      tidigare_kf_beslut: ~\n", "", "tidigare_kf_beslut",
+           anchor="    uppgifter:"),
+    Broken("unknown placeholder", MEETING, "{{ borgensbelopp }} SEK för finansiering",
+           "{{ borgensbelop }} SEK för finansiering", "okänd platshållare"),
+    Broken("sandbox escape in a clause", MEETING, "{{ borgensbelopp }} SEK för finansiering",
+           "{{ ''.__class__ }} SEK för finansiering", "bara platshållare"),
+    Broken("template syntax outside clauses", MEETING, "Utredningsfasen bedöms pågå",
+           "{{ ''.__class__.__mro__ }} Utredningsfasen bedöms pågå", "mallsyntax"),
+    Broken("member fact in an unmarked clause", MEETING, "          medlemmens_uppgift: true\n        - text: ovan",
+           "          medlemmens_uppgift: false\n        - text: ovan", "medlemmens_uppgift",
+           anchor="- text: regressavtal beslutat"),
+    Broken("shares off by 0,01 %", ASSOCIATION, "", "", "99,99", anchor="andel: 12.82",
+           edit=_shares("12.82")),
+    Broken("share with three decimals", ASSOCIATION, "", "", "decimal", anchor="andel: 12.835",
+           edit=_shares("12.835")),
+    Broken("bad e-mail", ASSOCIATION, "registrator_epost: kommun@boxholm.se",
+           "registrator_epost: kommun.boxholm.se", "e-postadress"),
+    Broken("duplicate key", MEETING, "organ: Direktionen\n", "organ: Direktionen\norgan: Styrelsen\n",
+           "finns två gånger", anchor="organ: Styrelsen"),
+    Broken("non-text key", MEETING, "organ: Direktionen\n", "organ: Direktionen\n1: ett\n",
+           "ska vara text", anchor="1: ett"),
+    Broken("alias bomb", MEETING, "organ: Direktionen\n", "organ: Direktionen\n" + BILLION_LAUGHS,
+           "ankare och alias", anchor="l0: &l0"),
+    Broken("YAML syntax", MEETING, "plats: Itsam, Teknikringen 9, Linköping",
+           "plats: [Itsam, Teknikringen 9, Linköping", "YAML-fel", anchor="närvaro:"),
+    Broken("oversized file", MEETING, "", "", "högst 1000000 byte", anchor="# yaml-language-server",
+           edit=lambda text: text + ("# " + "x" * 98 + "\n") * 10_500),
+    Broken("two documents", MEETING, "organ: Direktionen\n", "---\norgan: Direktionen\n",
+           "ett YAML-dokument", anchor="---", edit=lambda text: text + "---\na: b\n"),
+]
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _line_of(text: str, anchor: str) -> int:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if anchor in line:
+            return number
+    raise AssertionError(f"anchor {anchor!r} not in the broken file")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_broken_copy_is_refused_with_file_line_and_nothing_written(case: Broken, tmp_path: Path):
+    decisions = tmp_path / "decisions"
+    shutil.copytree(SEED_MEETING.parent, decisions)
+    target = decisions / case.file
+    text = target.read_text(encoding="utf-8")
+    if case.edit:
+        broken = case.edit(text.replace(case.old, case.new, 1) if case.old else text)
+    else:
+        assert text.count(case.old) >= 1, "the case no longer matches the seed"
+        broken = text.replace(case.old, case.new, 1)
+    assert broken != text
+    target.write_text(broken, encoding="utf-8")
+    if case.anchor:
+        line = _line_of(broken, case.anchor)
+    else:  # the first line the replacement wrote
+        line = text[:text.index(case.old)].count("\n") + 1
+
+    out = tmp_path / "out"
+    (out / "2026-03-26-direktionen" / "protokoll").mkdir(parents=True)
+    (out / "2026-03-26-direktionen" / "protokoll" / "protokoll.pdf").write_bytes(b"%PDF earlier build")
+    before = _snapshot(out)
+
+    result = CliRunner().invoke(main, ["build", str(decisions / MEETING), "--out", str(out)])
+
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert re.search(rf"{re.escape(case.file)}:{line}(:\d+)?: ", result.output), (line, result.output)
+    assert case.message in result.output
+    assert _snapshot(out) == before
+
+
+def test_there_are_at_least_25_kinds_of_broken_input():
+    assert len(CASES) >= 25

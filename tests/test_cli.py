@@ -1,0 +1,77 @@
+"""The docgen command as the secretary runs it: exit codes, messages, schema."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT, SEED_MEETING
+from docgen.schema import SCHEMA_DIR, SCHEMAS, schema_text
+from docgen.validate import load_case
+
+DOCGEN = [sys.executable, "-m", "docgen.cli"]
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*DOCGEN, *args], cwd=cwd, capture_output=True, text=True, check=False)
+
+
+def test_check_on_the_seed_exits_0_with_a_summary_and_the_open_fill_ins():
+    result = run("check")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == ("decisions/2026-03-26-direktionen.yaml: inga fel – Direktionen 2026-03-26, "
+                        "§§ 16–20, 5 medlemmar.")
+    assert lines[1] == "Uppgifter som kommunerna själva fyller i (§ 18):"
+    assert ("  Ydre kommun: datum för kommunens gällande regressavtal; kommunfullmäktiges tidigare "
+            "beslut om borgen, KF år § nr") in lines
+
+
+def test_usage_error_exits_2():
+    assert run("check", "--finns-inte").returncode == 2
+    assert run("bygg").returncode == 2
+
+
+def test_input_error_exits_1_without_traceback(tmp_path: Path):
+    result = run("check", str(tmp_path / "saknas.yaml"))
+    assert result.returncode == 1
+    assert "saknas.yaml: filen finns inte" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_seed_dates_pass_and_are_derived_when_left_out(tmp_path: Path):
+    case = load_case(SEED_MEETING)
+    assert (case.meeting.adjustment.date.isoformat(), case.meeting.posted.isoformat(),
+            case.meeting.removed.isoformat()) == ("2026-03-26", "2026-03-27", "2026-04-17")
+    shutil.copytree(SEED_MEETING.parent, tmp_path / "d")
+    meeting = tmp_path / "d" / SEED_MEETING.name
+    text = meeting.read_text(encoding="utf-8")
+    meeting.write_text(text.replace("anslag:\n  uppsatt: 2026-03-27\n  nedtaget: 2026-04-17\n", ""),
+                       encoding="utf-8")
+    derived = load_case(meeting).meeting
+    assert derived.notice.posted is None
+    assert (derived.posted.isoformat(), derived.removed.isoformat()) == ("2026-03-27", "2026-04-17")
+
+
+def test_committed_schemas_equal_the_model():
+    for name in SCHEMAS:
+        assert (SCHEMA_DIR / name).read_text(encoding="utf-8") == schema_text(name), (
+            f"{name} is stale: run .venv/bin/docgen schema")
+
+
+def test_every_yaml_in_decisions_points_at_its_schema():
+    for path in sorted((ROOT / "decisions").glob("*.yaml")):
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first.startswith("# yaml-language-server: $schema=../docgen/schema/"), path
+        schema = (path.parent / first.split("=", 1)[1]).resolve()
+        assert schema.is_file()
+        assert "properties" in json.loads(schema.read_text(encoding="utf-8"))
+
+
+def test_schema_command_writes_the_schemas(tmp_path: Path):
+    result = run("schema", "--out", str(tmp_path))
+    assert result.returncode == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(SCHEMAS)

@@ -1,0 +1,61 @@
+"""Rendering the Word templates: escaping, strictness and the values read back from the DOCX."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+from conftest import SEED_MEETING, docx_text
+from docgen.errors import RenderError
+from docgen.render import Job, plan, render_docx
+from docgen.validate import load_case
+
+
+def _case_with(tmp_path: Path, old: str, new: str):
+    shutil.copytree(SEED_MEETING.parent, tmp_path / "d")
+    meeting = tmp_path / "d" / SEED_MEETING.name
+    text = meeting.read_text(encoding="utf-8")
+    assert old in text
+    meeting.write_text(text.replace(old, new), encoding="utf-8")
+    return load_case(meeting)
+
+
+def test_markup_characters_come_out_literally(tmp_path: Path):
+    case = _case_with(tmp_path, "rubrik: Utökning av borgen", 'rubrik: "Vatten & Avlopp <AB>"')
+    jobs = {job.key: job for job in plan(case)}
+    for key in ("protokoll", "utdrag-18", "forslag-ydre"):
+        render_docx(jobs[key], tmp_path / f"{key}.docx")
+        text = docx_text(tmp_path / f"{key}.docx")  # re-opens: the XML is intact
+        assert "Vatten & Avlopp <AB>" in text
+        assert "&amp;" not in text and "&lt;" not in text
+
+
+def test_documents_are_swedish_with_their_own_title_and_no_template_author(tmp_path: Path):
+    case = load_case(SEED_MEETING)
+    for job in plan(case):
+        path = tmp_path / f"{job.key}.docx"
+        render_docx(job, path)
+        props = Document(str(path)).core_properties
+        assert props.title == job.title
+        assert props.language == "sv-SE"
+        assert props.author == "Kommunalförbundet Itsam"
+        assert props.last_modified_by == ""
+        with zipfile.ZipFile(path) as archive:
+            styles = archive.read("word/styles.xml").decode("utf-8")
+        assert '<w:lang w:val="sv-SE"' in styles
+
+
+def test_unknown_name_in_a_template_is_an_error_not_a_gap(tmp_path: Path):
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    doc = Document()
+    doc.add_paragraph("{{ finns_inte }}")
+    doc.save(str(templates / "trasig.docx"))
+    job = Job("trasig", "trasig.docx", "Trasig", ("trasig",), lambda tpl: {})
+    with pytest.raises(RenderError, match="finns_inte"):
+        render_docx(job, tmp_path / "ut.docx", templates=templates)
+    assert not (tmp_path / "ut.docx").exists()
