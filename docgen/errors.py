@@ -40,11 +40,11 @@ class InputError(DocgenError):
     """The YAML in decisions/ is wrong; carries every problem found."""
 
     def __init__(self, problems: list[Problem]) -> None:
+        # In file order, so the secretary can work down the file.
+        problems = sorted(problems, key=lambda p: (p.file, p.line or 0, p.column or 0))
         self.problems = problems
         lines = "\n".join(str(p) for p in problems)
-        count = len(problems)
-        noun = "fel" if count == 1 else "fel"
-        super().__init__(f"{count} {noun} i indata:\n{lines}")
+        super().__init__(f"{len(problems)} fel i indata:\n{lines}")
 
 
 class ToolError(DocgenError):

@@ -84,14 +84,14 @@ def _is_type_tag(part: str) -> bool:
 _MESSAGES = {
     "missing": "saknas; ange ett värde",
     "extra_forbidden": "okänd nyckel; kontrollera stavningen",
-    "date_from_datetime_parsing": "ogiltigt datum {input!r} – skriv ÅÅÅÅ-MM-DD",
-    "date_parsing": "ogiltigt datum {input!r} – skriv ÅÅÅÅ-MM-DD",
-    "date_type": "ogiltigt datum {input!r} – skriv ÅÅÅÅ-MM-DD",
-    "time_parsing": "ogiltig tid {input!r} – skriv TT:MM, t.ex. \"10:00\"",
-    "time_type": "ogiltig tid {input!r} – skriv TT:MM, t.ex. \"10:00\"",
-    "int_parsing": "{input!r} är inte ett heltal",
-    "int_type": "{input!r} är inte ett heltal",
-    "int_from_float": "{input!r} är inte ett heltal",
+    "date_from_datetime_parsing": 'ogiltigt datum "{input}" – skriv ÅÅÅÅ-MM-DD',
+    "date_parsing": 'ogiltigt datum "{input}" – skriv ÅÅÅÅ-MM-DD',
+    "date_type": 'ogiltigt datum "{input}" – skriv ÅÅÅÅ-MM-DD',
+    "time_parsing": 'ogiltig tid "{input}" – skriv TT:MM, t.ex. \"10:00\"',
+    "time_type": 'ogiltig tid "{input}" – skriv TT:MM, t.ex. \"10:00\"',
+    "int_parsing": '"{input}" är inte ett heltal',
+    "int_type": '"{input}" är inte ett heltal',
+    "int_from_float": '"{input}" är inte ett heltal',
     "bool_type": "ska vara true eller false",
     "bool_parsing": "ska vara true eller false",
     "string_type": "ska vara text",
@@ -103,7 +103,7 @@ _MESSAGES = {
     "model_attributes_type": "ska vara en mappning (nyckel: värde)",
     "greater_than": "ska vara större än {gt}",
     "literal_error": "ska vara ett av: {expected}",
-    "string_pattern_mismatch": "har fel form {input!r}; förväntat mönster {pattern}",
+    "string_pattern_mismatch": 'har fel form "{input}"; förväntat mönster {pattern}',
 }
 
 _PATTERN_HINTS = {
@@ -211,7 +211,7 @@ def _check_request(case: Case, index: int, association_src: Source,
             elif fact.kind == "datum" and not _is_date(member.facts[key]):
                 problems.append(association_src.problem(
                     ("medlemmar", m_index, "uppgifter", key),
-                    f"ogiltigt datum {member.facts[key]!r} – skriv ÅÅÅÅ-MM-DD"))
+                    f"ogiltigt datum \"{member.facts[key]}\" – skriv ÅÅÅÅ-MM-DD"))
     for c_index, clause in enumerate(request.clauses):
         where = (*base, "att_satser", c_index)
         for member in (None, *case.association.members):

@@ -59,3 +59,15 @@ def test_unknown_name_in_a_template_is_an_error_not_a_gap(tmp_path: Path):
     with pytest.raises(RenderError, match="finns_inte"):
         render_docx(job, tmp_path / "ut.docx", templates=templates)
     assert not (tmp_path / "ut.docx").exists()
+
+
+def test_seed_style_fill_in_in_a_members_clause_becomes_a_visible_field(tmp_path: Path):
+    """The seed's own wording, "datum" and KF ÅÅÅÅ § xx, allowed only in a clause marked as the member's."""
+    case = _case_with(tmp_path, "ovan fattade beslut ersätter tidigare fattade beslut {{ tidigare_kf_beslut }} samt",
+                      'ovan fattade beslut ersätter tidigare fattade beslut KF ÅÅÅÅ § xx samt')
+    job = next(job for job in plan(case) if job.key == "forslag-boxholm")
+    render_docx(job, tmp_path / "f.docx")
+    text = docx_text(tmp_path / "f.docx")
+    assert "att\tovan fattade beslut ersätter tidigare fattade beslut KF [år] § [nr] samt*" in text
+    assert "* Uppgiften är kommunspecifik och fylls i av Boxholms kommun före beslut." in text
+    assert "ÅÅÅÅ" not in text and "xx" not in text
