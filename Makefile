@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 MEETING ?= decisions/2026-03-26-direktionen.yaml
 
-.PHONY: packages test check system venv templates clean
+.PHONY: packages test check system venv templates preview docs-images clean
 
 packages: system venv
 	$(BIN)/docgen build $(MEETING)
@@ -33,6 +33,14 @@ $(STAMP): pyproject.toml
 # Regenerate the Word templates from scripts/make_templates.py (overwrites hand edits).
 templates: venv
 	$(BIN)/python scripts/make_templates.py
+
+# First page of every document as PNG in out/forhandsvisning/ (pdftoppm).
+preview: packages
+	$(BIN)/python scripts/preview.py
+
+# The pictures README shows, one per document type.
+docs-images: packages
+	$(BIN)/python scripts/preview.py --docs
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache

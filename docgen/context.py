@@ -217,7 +217,8 @@ def guarantee(case: Case) -> dict[str, str] | None:
     if not it or not it.request or not it.request.guarantee:
         return None
     amount = it.request.guarantee.amount
-    return {"kronor": fmt.integer(amount), "i_ord": fmt.number_words(amount)}
+    return {"kronor": fmt.integer(amount), "i_ord": fmt.number_words(amount),
+            "i_enhet": fmt.amount(amount, case.association.amount_unit)}
 
 
 def agreement(case: Case) -> dict[str, Any]:

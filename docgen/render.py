@@ -222,7 +222,6 @@ def render_docx(job: Job, dest: Path, templates: Path = TEMPLATES,
     props = tpl.docx.core_properties
     props.title = job.title
     props.language = "sv-SE"
-    props.last_modified_by = ""
     if timestamp is not None:
         props.created = props.modified = timestamp
     tpl.save(dest)

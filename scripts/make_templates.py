@@ -11,6 +11,7 @@ edit, either port it here or stop using the script for that template.
 from __future__ import annotations
 
 import sys
+import zipfile
 from pathlib import Path
 
 from docx import Document
@@ -44,7 +45,6 @@ def new_document(title: str) -> Document:
     props.subject = "{{ dokument.ämne }}"
     props.author = "{{ förbund.namn }}"
     props.language = "sv-SE"
-    props.last_modified_by = ""
     props.comments = ""
     props.keywords = ""
     props.category = ""
@@ -88,7 +88,7 @@ def _define_styles(doc: Document) -> None:
     _font(normal, BODY_FONT, 11.5)
     normal.paragraph_format.space_after = Pt(6)
     normal.paragraph_format.line_spacing = 1.1
-    for name, size, before, after in (("Heading 1", 16, 0, 8), ("Heading 2", 13, 12, 6),
+    for name, size, before, after in (("Heading 1", 16, 12, 8), ("Heading 2", 13, 12, 6),
                                       ("Heading 3", 11.5, 12, 3), ("Heading 4", 11.5, 10, 3),
                                       ("Heading 5", 11, 8, 2)):
         style = styles[name]
@@ -160,6 +160,11 @@ def mark_header_row(row) -> None:
     trpr = row._tr.get_or_add_trPr()
     header = OxmlElement("w:tblHeader")
     trpr.append(header)
+
+
+def cant_split(row) -> None:
+    """Keep a row (a signature block) on one page."""
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
 
 def no_borders(table) -> None:
@@ -443,8 +448,8 @@ def covering_letter() -> Document:
               "med bifogat förslag till beslut.")
     tag(doc, "{%p if andel %}")
     para(doc, "Enligt förslaget till regressavtal svarar {{ medlem.namn }} i förhållande till de övriga "
-              "medlemmarna för {{ andel.procent }} av borgensåtagandet, {{ andel.kronor }} kronor av "
-              "{{ borgen.kronor }} kronor. Fördelningsgrunden är {{ förbund.fördelningsgrund }}.")
+              "medlemmarna för {{ andel.procent }} av borgensåtagandet om {{ borgen.i_enhet }}, det vill "
+              "säga {{ andel.kronor }} kronor. Fördelningsgrunden är {{ förbund.fördelningsgrund }}.")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if öppna_uppgifter %}")
     para(doc, "Förslaget innehåller uppgifter som bara kommunen själv har och som behöver fyllas i "
@@ -532,9 +537,10 @@ def guarantee_agreement() -> Document:
         for cell in row.cells[1:]:
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     set_widths(table, 6.5, 3.2, 2.8, 3.5)
-    para(doc, "Andelarna anges med två decimaler och beloppen i hela kronor. Båda har avrundats med "
+    note = para(doc, "Andelarna anges med två decimaler och beloppen i hela kronor. Båda har avrundats med "
               "största-restmetoden, så att andelarna summerar till exakt {{ summa.procent }} och beloppen "
               "till exakt {{ summa.kronor }} kronor.")
+    note.paragraph_format.space_before = Pt(6)
     para(doc, "4. Regress", style="Heading 2")
     para(doc, "Om en part infriar borgensåtagandet med ett belopp som överstiger partens andel enligt "
               "punkt 3 har parten rätt att av de övriga parterna återfå det överskjutande beloppet, "
@@ -545,8 +551,9 @@ def guarantee_agreement() -> Document:
               "borgen för {{ förbund.namn }}. Avtalet gäller under förutsättning att samtliga parters "
               "fullmäktige beslutar om borgen enligt punkt 2.")
     para(doc, "6. Underskrifter", style="Heading 2")
-    para(doc, "Avtalet har upprättats i {{ antal_exemplar }} likalydande exemplar, av vilka parterna "
-              "tagit var sitt.")
+    copies = para(doc, "Avtalet har upprättats i {{ antal_exemplar }} likalydande exemplar, av vilka "
+                       "parterna tagit var sitt.")
+    copies.paragraph_format.keep_with_next = True
     sign = doc.add_table(rows=3, cols=2)
     no_borders(sign)
     cell_text(sign.rows[0].cells[0], "{%tr for m in medlemmar %}")
@@ -561,6 +568,7 @@ def guarantee_agreement() -> Document:
         row.cells[0].paragraphs[-1].paragraph_format.space_after = Pt(18)
         row.cells[1].paragraphs[-1].paragraph_format.space_after = Pt(18)
     cell_text(sign.rows[2].cells[0], "{%tr endfor %}")
+    cant_split(sign.rows[1])
     set_widths(sign, 8, 8)
     return doc
 
@@ -574,7 +582,8 @@ def notice() -> Document:
     para(doc, "Protokollet är justerat. Justeringen har tillkännagivits genom anslag på "
               "{{ förbund.anslagstavla }}.")
     notice_table(doc)
-    para(doc, "Paragrafer: {{ möte.paragrafer }}")
+    items = para(doc, "Paragrafer: {{ möte.paragrafer }}")
+    items.paragraph_format.space_before = Pt(6)
     para(doc, "Överklagande", style="Heading 3")
     para(doc, "Den som är medlem i en medlemskommun kan överklaga direktionens beslut genom "
               "laglighetsprövning enligt 13 kap. kommunallagen (2017:725). Överklagandet ska ha kommit "
@@ -596,10 +605,31 @@ BUILDERS = {
 }
 
 
+APP_XML = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+    'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+    "<Template>Normal.dotm</Template><Application>docgen</Application><DocSecurity>0</DocSecurity>"
+    "</Properties>"
+)
+
+
+def save(doc: Document, path: Path) -> None:
+    """Save, replacing python-docx's app.xml (Word for Mac, a company field) with a neutral one."""
+    doc.save(path)
+    with zipfile.ZipFile(path) as source:
+        entries = [(info, source.read(info.filename)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info, data in entries:
+            if info.filename == "docProps/app.xml":
+                data = APP_XML.encode("utf-8")
+            target.writestr(info, data)
+
+
 def main() -> int:
     TEMPLATES.mkdir(exist_ok=True)
     for name, builder in BUILDERS.items():
-        builder().save(TEMPLATES / name)
+        save(builder(), TEMPLATES / name)
         print(f"skrev templates/{name}")
     return 0
 
