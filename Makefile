@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 MEETING ?= decisions/2026-03-26-direktionen.yaml
 
-.PHONY: packages test check system venv templates preview docs-images clean
+.PHONY: packages test check system venv templates preview docs-images bench clean
 
 packages: system venv
 	$(BIN)/docgen build $(MEETING)
@@ -33,6 +33,10 @@ $(STAMP): pyproject.toml
 # Regenerate the Word templates from scripts/make_templates.py (overwrites hand edits).
 templates: venv
 	$(BIN)/python scripts/make_templates.py
+
+# Speed against LibreOffice's own (see scripts/bench.py); figures from one run.
+bench: system venv
+	$(BIN)/python scripts/bench.py
 
 # First page of every document as PNG in out/forhandsvisning/ (pdftoppm).
 preview: packages

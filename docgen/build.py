@@ -3,28 +3,39 @@
 Everything is first written to a staging folder next to the target; only
 when every document has rendered, converted and merged does the staging
 folder replace the meeting's folder. A failure leaves ``out/`` as it was.
+
+A document whose DOCX comes out byte-identical to one converted before is
+not converted again: its PDF comes from ``out/.cache/``. A build whose
+inputs have not changed at all is answered by :mod:`docgen.fingerprint`
+before this module is even imported.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pypdf import PdfReader
-
-from docgen import assemble, convert
+from docgen import assemble, convert, fingerprint
 from docgen import formatting as fmt
 from docgen.model import Case
 from docgen.render import Job, member_package_name, plan, render_docx
+from docgen.reproducible import normalise_docx, normalise_pdf, source_date
 from docgen.validate import load_case
 
-Progress = Callable[[str], None]
+Progress = Callable[[str, int, int], None]
+"""Called with what is being done, how many steps are done and how many there are."""
+
+PROTOCOL = "protokoll"
+MARKER = "‹{n}›"
+"""Stands in the ärendelista's page cells until LibreOffice has laid the protocol out."""
 
 
 @dataclass
@@ -33,18 +44,22 @@ class BuildResult:
     folder: Path
     files: list[Path] = field(default_factory=list)
     conversions: int = 0
+    """How many documents LibreOffice converted (the rest came from the cache)."""
 
 
 def build(meeting_file: Path, out_root: Path, progress: Progress | None = None) -> BuildResult:
     """Validate ``meeting_file`` and write every document of the meeting under ``out_root``."""
-    say = progress or (lambda _message: None)
-    case = load_case(meeting_file)
+    report = progress or (lambda _what, _done, _total: None)
+    case = load_case(meeting_file)  # before anything is written
+    digest = fingerprint.inputs_digest(meeting_file)
     out_root.mkdir(parents=True, exist_ok=True)
     target = out_root / case.meeting.slug
     staging = Path(tempfile.mkdtemp(prefix=f".{case.meeting.slug}-", dir=out_root))
     try:
-        result = _build_into(case, staging, out_root / ".libreoffice-profil", say)
+        result = _build_into(case, staging, out_root, report)
+        _write_manifest(case, result, staging / "resultat", digest)
         _replace(staging / "resultat", target)
+        fingerprint.remember(meeting_file, out_root, target, digest)
         result.folder = target
         result.files = sorted(p for p in target.rglob("*") if p.is_file())
         return result
@@ -52,31 +67,45 @@ def build(meeting_file: Path, out_root: Path, progress: Progress | None = None) 
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _build_into(case: Case, staging: Path, profile: Path, say: Progress) -> BuildResult:
+def _build_into(case: Case, staging: Path, out_root: Path, report: Progress) -> BuildResult:
     work, tree = staging / "arbete", staging / "resultat"
     work.mkdir()
-    stamp = dt.datetime.combine(case.meeting.date, case.meeting.start)
-    jobs = plan(case)
-    say(f"fyller i {len(jobs)} mallar")
-    for job in jobs:
-        render_docx(job, work / f"{job.key}.docx", timestamp=stamp)
-    say(f"gör PDF av {len(jobs)} dokument med LibreOffice")
-    convert.to_pdf([work / f"{job.key}.docx" for job in jobs], work, profile)
-    conversions = len(jobs)
+    cache = _Cache(out_root / ".cache" / case.meeting.slug)
+    stamp = source_date(dt.datetime.combine(case.meeting.date, case.meeting.start))
+    markers = {item.number: MARKER.format(n=item.number) for item in case.meeting.items}
+    jobs = plan(case, markers)
+    jobs.sort(key=lambda job: job.key != PROTOCOL)  # the longest conversion goes first
+    total = 2 * len(jobs) + 1
+    done = 0
+    pending: dict[str, tuple[Future, str]] = {}
+    replies: dict[str, dict] = {}
+    with convert.Office(out_root / ".libreoffice") as office:
+        for job in jobs:
+            docx, pdf = work / f"{job.key}.docx", work / f"{job.key}.pdf"
+            render_docx(job, docx, timestamp=stamp)
+            normalise_docx(docx)
+            done += 1
+            report(f"fyller i {job.template}", done, total)
+            key = cache.key(docx)
+            if cache.fetch(key, pdf):
+                replies[job.key] = cache.reply(key)
+                done += 1
+                continue
+            pages = _page_spec() if job.key == PROTOCOL else None
+            pending[job.key] = (office.submit(docx, pdf, pages), key)
+        for job_key, (future, key) in pending.items():
+            replies[job_key] = future.result()
+            normalise_pdf(work / f"{job_key}.pdf", stamp)
+            cache.store(key, work / f"{job_key}.pdf", replies[job_key])
+            done += 1
+            report("gör PDF med LibreOffice", done, total)
+    cache.prune()
 
-    # The ärendelista gives each §'s pages, known only once the protocol is laid
-    # out: render, read where each § starts, render again until it is stable.
-    pages: dict[int, str] = {}
-    for _attempt in range(3):
-        found = paragraph_pages(work / "protokoll.pdf")
-        if found == pages:
-            break
-        pages = found
-        say("för in sidnummer i ärendelistan")
-        protocol = next(job for job in plan(case, pages) if job.key == "protokoll")
-        render_docx(protocol, work / "protokoll.docx", timestamp=stamp)
-        convert.to_pdf([work / "protokoll.docx"], work, profile)
-        conversions += 1
+    # The protocol's DOCX gets the page ranges LibreOffice wrote into its PDF.
+    pages = {int(n): text for n, text in (replies[PROTOCOL].get("pages") or {}).items()}
+    protocol = next(job for job in plan(case, pages) if job.key == PROTOCOL)
+    render_docx(protocol, work / f"{PROTOCOL}.docx", timestamp=stamp)
+    normalise_docx(work / f"{PROTOCOL}.docx")
 
     for job in jobs:
         for output in job.outputs:
@@ -84,50 +113,92 @@ def _build_into(case: Case, staging: Path, profile: Path, say: Progress) -> Buil
                 dest = tree / (output + suffix)
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(work / f"{job.key}{suffix}", dest)
-    say("sätter ihop medlemmarnas paket")
-    _assemble_packages(case, jobs, work, tree)
-    return BuildResult(case, tree, conversions=conversions)
+    _assemble_packages(case, jobs, work, tree, stamp)
+    report("klart", total, total)
+    return BuildResult(case, tree, conversions=len(pending))
 
 
-def _assemble_packages(case: Case, jobs: list[Job], work: Path, tree: Path) -> None:
+def _page_spec() -> dict[str, str]:
+    return {"single": "{first}", "range": f"{{first}}{fmt.EN_DASH}{{last}}",
+            "pattern": r"^§\s*(\d+)$", "marker": MARKER}
+
+
+class _Cache:
+    """PDFs by the SHA-256 of the DOCX they were made from (and of the converter)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.used: set[str] = set()
+        folder.mkdir(parents=True, exist_ok=True)
+        self.salt = hashlib.sha256(json.dumps(convert.PDF_OPTIONS, sort_keys=True).encode()
+                                   + convert.WORKER.read_bytes()).digest()
+
+    def key(self, docx: Path) -> str:
+        key = hashlib.sha256(self.salt + docx.read_bytes()).hexdigest()
+        self.used.add(key)
+        return key
+
+    def fetch(self, key: str, pdf: Path) -> bool:
+        cached = self.folder / f"{key}.pdf"
+        if not cached.is_file():
+            return False
+        shutil.copyfile(cached, pdf)
+        return True
+
+    def reply(self, key: str) -> dict:
+        try:
+            return json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def store(self, key: str, pdf: Path, reply: dict) -> None:
+        shutil.copyfile(pdf, self.folder / f"{key}.pdf")
+        (self.folder / f"{key}.json").write_text(json.dumps(reply, ensure_ascii=False), encoding="utf-8")
+
+    def prune(self) -> None:
+        """Keep only what this build used: the cache is for the next edit, not an archive."""
+        for path in self.folder.iterdir():
+            if path.stem not in self.used:
+                path.unlink(missing_ok=True)
+
+
+def _assemble_packages(case: Case, jobs: list[Job], work: Path, tree: Path, stamp: dt.datetime) -> None:
+    request = case.request_item
+    subject = request.request.subject if request and request.request else ""
     for member in case.association.members:
         folder = f"medlemmar/{member.id}/"
-        parts = sorted(((output, job) for job in jobs for output in job.outputs
-                        if output.startswith(folder)), key=lambda pair: pair[0])
+        parts = sorted(((output, job) for job in jobs for output in job.outputs if output.startswith(folder)),
+                       key=lambda pair: pair[0])
         if not parts:
             continue
-        request = case.request_item
-        subject = request.request.subject if request and request.request else ""
-        assemble.merge([(job.title, work / f"{job.key}.pdf") for _output, job in parts],
+        assemble.merge([assemble.Part(job.title, f"{job.label} ", work / f"{job.key}.pdf") for _o, job in parts],
                        tree / member_package_name(member),
-                       f"{case.association.name}: {subject} – handlingar till {member.name}")
+                       f"{case.association.name}: {subject} – handlingar till {member.name}", stamp)
 
 
-_PARAGRAPH_BOOKMARK = re.compile(r"^§\s*(\d+)$")
-
-
-def paragraph_pages(pdf: Path) -> dict[int, str]:
-    """Page range of each § in the protocol, read from the PDF's bookmarks."""
-    reader = PdfReader(pdf)
-    starts: list[tuple[int, int]] = []
-
-    def walk(items: list) -> None:
-        for entry in items:
-            if isinstance(entry, list):
-                walk(entry)
-                continue
-            match = _PARAGRAPH_BOOKMARK.match(entry.title.replace("\u00a0", " ").strip())
-            if match:
-                starts.append((int(match.group(1)), reader.get_destination_page_number(entry) + 1))
-
-    walk(reader.outline)
-    starts.sort(key=lambda pair: pair[1])
-    total = len(reader.pages)
-    ranges: dict[int, str] = {}
-    for index, (number, first) in enumerate(starts):
-        last = starts[index + 1][1] - 1 if index + 1 < len(starts) else total
-        ranges[number] = fmt.page_range(first, max(first, last))
-    return ranges
+def _write_manifest(case: Case, result: BuildResult, tree: Path, digest: str) -> None:
+    """Every file with its SHA-256, size, document type and recipient: proof of what was sent."""
+    kinds = {}
+    for job in plan(case):
+        for output in job.outputs:
+            kinds[output] = job
+    files = []
+    for path in sorted(p for p in tree.rglob("*") if p.is_file()):
+        relative = path.relative_to(tree).as_posix()
+        stem = relative.rsplit(".", 1)[0]
+        job = kinds.get(stem)
+        parts = relative.split("/")
+        files.append({
+            "fil": relative,
+            "sha256": fingerprint.file_digest(path),
+            "byte": path.stat().st_size,
+            "dokumenttyp": job.label.lower() if job else "medlemspaket",
+            "mottagare": [parts[1]] if parts[0] == "medlemmar" else list(job.recipients if job else ()),
+        })
+    manifest = {"sammanträde": case.meeting.slug, "organ": case.meeting.body,
+                "datum": case.meeting.date.isoformat(), "indata": digest, "filer": files}
+    (tree / fingerprint.MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
+                                             encoding="utf-8")
 
 
 def _replace(new: Path, target: Path) -> None:

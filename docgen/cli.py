@@ -1,8 +1,10 @@
-"""The ``docgen`` command: a thin click layer over :mod:`docgen.build`.
+"""The ``docgen`` command: a thin click layer over the library.
 
-Exit codes: 0 done, 1 wrong input (the YAML), 2 wrong usage (click),
-3 an outside tool failed (LibreOffice, a template). Messages are Swedish;
-a user mistake never shows a traceback.
+Exit codes: 0 done, 1 wrong input (the YAML) or a failed verification,
+2 wrong usage (click), 3 an outside tool failed (LibreOffice, a template).
+Messages are Swedish; a user mistake never shows a traceback. Heavy modules
+are imported inside the commands, so that a rebuild with nothing changed
+answers before they load.
 """
 
 from __future__ import annotations
@@ -14,11 +16,10 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from docgen.build import build as build_meeting
-from docgen.context import open_fields
+from docgen import fingerprint
 from docgen.errors import DocgenError, InputError
-from docgen.schema import SCHEMA_DIR, write_schemas
-from docgen.validate import DEFAULT_MEETING, load_case
+
+DEFAULT_MEETING = Path("decisions/2026-03-26-direktionen.yaml")
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
@@ -37,6 +38,9 @@ def main() -> None:
 @MEETING
 def check(mötesfil: Path) -> None:
     """Kontrollera mötesfilen och förbundets YAML utan att skriva något."""
+    from docgen.context import open_fields
+    from docgen.validate import load_case
+
     case = _run(lambda: load_case(mötesfil))
     meeting = case.meeting
     out.print(f"{mötesfil}: inga fel – {meeting.body} {meeting.date}, "
@@ -51,24 +55,79 @@ def check(mötesfil: Path) -> None:
 
 
 @main.command()
-@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
-              default=str(SCHEMA_DIR), show_default=True, help="Mapp för schemafilerna.")
-def schema(out_dir: Path) -> None:
-    """Skriv JSON Schema för YAML-filerna (för redigerarens komplettering och felmarkering)."""
-    for path in write_schemas(out_dir):
-        out.print(f"skrev {path}")
-
-
-@main.command()
 @MEETING
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
               default="out", show_default=True, help="Mapp där handlingarna hamnar.")
-def build(mötesfil: Path, out_dir: Path) -> None:
+@click.option("--tvinga", is_flag=True, help="Bygg om även om inget har ändrats.")
+def build(mötesfil: Path, out_dir: Path, tvinga: bool) -> None:
     """Skapa alla handlingar för sammanträdet (DOCX och PDF) under --out."""
     started = time.monotonic()
-    result = _run(lambda: build_meeting(mötesfil, out_dir, progress=lambda m: err.print(f"… {m}")))
+    if not tvinga and (folder := fingerprint.up_to_date(mötesfil, out_dir)) is not None:
+        out.print(f"Inget har ändrats sedan förra bygget: {folder} är aktuell.")
+        return
+    from docgen.build import build as build_meeting
+
+    with _progress() as report:
+        result = _run(lambda: build_meeting(mötesfil, out_dir, progress=report))
     seconds = time.monotonic() - started
-    out.print(f"Klart: {len(result.files)} filer i {result.folder} ({seconds:.1f} s).")
+    out.print(f"Klart: {len(result.files)} filer i {result.folder} ({seconds:.1f} s, "
+              f"{result.conversions} PDF-konverteringar).")
+
+
+@main.command()
+@click.argument("mapp", type=click.Path(path_type=Path, file_okay=False, exists=True),
+                default="out/2026-03-26-direktionen", required=False)
+def verify(mapp: Path) -> None:
+    """Granska varje PDF under MAPP: PDF/A, utdataprofil, typsnitt, taggning, språk och titel."""
+    from docgen.verify import print_report, verify_tree
+
+    reports = verify_tree(mapp)
+    if not reports:
+        err.print(f"Inga PDF-filer under {mapp}.")
+        sys.exit(1)
+    # A report piped to a file or CI log gets a width its table fits in.
+    print_report(reports, out if out.is_terminal else Console(highlight=False, width=180), mapp)
+    if not all(r.ok for r in reports):
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=None, help="Mapp för schemafilerna (standard: docgen/schema).")
+def schema(out_dir: Path | None) -> None:
+    """Skriv JSON Schema för YAML-filerna (för redigerarens komplettering och felmarkering)."""
+    from docgen.schema import SCHEMA_DIR, write_schemas
+
+    for path in write_schemas(out_dir or SCHEMA_DIR):
+        out.print(f"skrev {path}")
+
+
+class _progress:
+    """A progress bar on stderr, shown only when the build takes longer than a second."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.bar = None
+        self.task = None
+
+    def __enter__(self):
+        return self.report
+
+    def report(self, what: str, done: int, total: int) -> None:
+        if self.bar is None:
+            if time.monotonic() - self.started < 1.0:
+                return
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(),
+                                TimeElapsedColumn(), console=err, transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(what, total=total)
+        self.bar.update(self.task, description=what, completed=done, total=total)
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
 
 
 def _run(action):

@@ -1,36 +1,42 @@
-"""DOCX to PDF through LibreOffice headless: one soffice process per batch.
+"""DOCX to PDF through long-lived LibreOffice workers, one per core.
 
-Starting LibreOffice costs seconds; converting a document costs a fraction
-of that. So every document of a build goes to one ``soffice --convert-to``
-call, with a profile directory of its own (``-env:UserInstallation``) so
-that a LibreOffice the secretary has open is never touched and two builds
-never share a profile.
+Starting LibreOffice costs a second or two; converting a document a tenth
+of that. So a build starts its workers first (they come up while the
+templates are filled in), and every document goes to whichever worker is
+free. Each worker is :mod:`docgen.office_worker` under the system Python
+(LibreOffice's UNO bridge lives there) with a LibreOffice profile of its
+own, so a LibreOffice the secretary has open is never touched.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import queue
 import shutil
 import subprocess
+import threading
+from concurrent.futures import Future
 from pathlib import Path
+from typing import Any
 
 from docgen.errors import ToolError
 
-PDF_OPTIONS = {
-    # PDF/A-2b for the archive, tagged and marked PDF/UA for the anslagstavla
-    # (lag 2018:1937); LibreOffice 7.4+ reads these as JSON filter options.
-    "SelectPdfVersion": {"type": "long", "value": "2"},
-    "UseTaggedPDF": {"type": "boolean", "value": "true"},
-    "PDFUACompliance": {"type": "boolean", "value": "true"},
-    "ExportBookmarks": {"type": "boolean", "value": "true"},
-    "DisplayPDFDocumentTitle": {"type": "boolean", "value": "true"},
+PDF_OPTIONS: dict[str, Any] = {
+    # PDF/A-2b for the archive, tagged and marked PDF/UA for the anslagstavla (lag 2018:1937).
+    "SelectPdfVersion": 2,
+    "UseTaggedPDF": True,
+    "PDFUACompliance": True,
+    "ExportBookmarks": True,
+    "DisplayPDFDocumentTitle": True,
 }
 
-TIMEOUT_SECONDS = 900
+WORKER = Path(__file__).resolve().parent / "office_worker.py"
+REPLY_TIMEOUT = 300.0
 
 INSTALL_HINT = ("LibreOffice saknas. Kör `make packages` (installerar det), eller som root: "
-                "apt-get update && apt-get install -y libreoffice-writer-nogui fonts-liberation2")
+                "apt-get update && apt-get install -y libreoffice-writer-nogui python3-uno "
+                "fonts-liberation2")
 
 
 def soffice() -> str:
@@ -41,37 +47,123 @@ def soffice() -> str:
     return found
 
 
-def to_pdf(documents: list[Path], outdir: Path, profile: Path) -> list[Path]:
-    """Convert ``documents`` to PDF in ``outdir`` with one LibreOffice process.
+def uno_python() -> str:
+    """The interpreter that has LibreOffice's ``uno`` module (Debian: the system Python)."""
+    for candidate in (os.environ.get("DOCGEN_UNO_PYTHON"), "/usr/bin/python3", "/usr/local/bin/python3"):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    raise ToolError(INSTALL_HINT)
 
-    Returns the PDFs in the same order. Names must be unique by stem, since
-    LibreOffice names each PDF after its source.
+
+def worker_count() -> int:
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+class _Worker:
+    """One LibreOffice process behind :mod:`docgen.office_worker`."""
+
+    def __init__(self, profile: Path) -> None:
+        profile.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            [uno_python(), str(WORKER), soffice(), profile.resolve().as_uri()],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, encoding="utf-8", bufsize=1)
+        self.ready = False
+
+    def _read(self) -> dict[str, Any]:
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line:
+            detail = self.process.stderr.read().strip().splitlines()[-1:] if self.process.stderr else []
+            if any("No module named 'uno'" in d for d in detail):
+                raise ToolError(INSTALL_HINT)
+            raise ToolError("LibreOffice avslutades oväntat" + (f": {detail[0]}" if detail else ""))
+        return json.loads(line)
+
+    def convert(self, docx: Path, pdf: Path, pages: dict[str, str] | None) -> dict[str, Any]:
+        if not self.ready:
+            self._read()
+            self.ready = True
+        assert self.process.stdin is not None
+        request = {"docx": str(docx.resolve()), "pdf": str(pdf.resolve()), "options": PDF_OPTIONS,
+                   "pages": pages}
+        self.process.stdin.write(json.dumps(request, ensure_ascii=False) + "\n")
+        self.process.stdin.flush()
+        reply = self._read()
+        if not reply.get("ok"):
+            raise ToolError(f"LibreOffice kunde inte göra PDF av {docx.name}: {reply.get('error')}")
+        if not pdf.is_file() or pdf.stat().st_size == 0:
+            raise ToolError(f"LibreOffice gav ingen PDF för {docx.name}")
+        return reply
+
+    def close(self) -> None:
+        if self.process.stdin and not self.process.stdin.closed:
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+class Office:
+    """A pool of LibreOffice workers; :meth:`submit` returns a future of the worker's reply.
+
+    Use as a context manager: the workers start with the first document and stop on exit.
     """
-    if not documents:
-        return []
-    stems = [d.stem for d in documents]
-    if len(set(stems)) != len(stems):
-        raise ValueError("documents in one batch must have unique names")
-    outdir.mkdir(parents=True, exist_ok=True)
-    profile.mkdir(parents=True, exist_ok=True)
-    command = [
-        soffice(), f"-env:UserInstallation={profile.resolve().as_uri()}",
-        "--headless", "--invisible", "--nologo", "--norestore", "--nolockcheck",
-        "--convert-to", "pdf:writer_pdf_Export:" + json.dumps(PDF_OPTIONS, separators=(",", ":")),
-        "--outdir", str(outdir), *(str(d) for d in documents),
-    ]
-    env = {**os.environ, "SAL_USE_VCLPLUGIN": "svp"}
-    try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS,
-                                env=env, check=False)
-    except subprocess.TimeoutExpired:
-        raise ToolError(f"LibreOffice svarade inte inom {TIMEOUT_SECONDS} s") from None
-    pdfs = [outdir / f"{d.stem}.pdf" for d in documents]
-    missing = [d.name for d, pdf in zip(documents, pdfs) if not pdf.is_file() or pdf.stat().st_size == 0]
-    if result.returncode != 0 or missing:
-        detail = (result.stderr or result.stdout).strip().splitlines()[-3:]
-        raise ToolError("LibreOffice kunde inte göra PDF av "
-                        + (", ".join(missing) or "dokumenten")
-                        + (f" (slutkod {result.returncode})" if result.returncode else "")
-                        + (": " + " / ".join(detail) if detail else ""))
-    return pdfs
+
+    def __init__(self, profile_root: Path, workers: int | None = None) -> None:
+        self.profile_root = profile_root
+        self.size = workers or worker_count()
+        self.jobs: queue.Queue[tuple[Path, Path, dict[str, str] | None, Future] | None] = queue.Queue()
+        self.workers: list[_Worker] = []
+        self.threads: list[threading.Thread] = []
+
+    def __enter__(self) -> Office:
+        return self
+
+    def _start(self) -> None:
+        # Started at the first document that needs converting: a build whose
+        # PDFs all come from the cache starts no LibreOffice at all.
+        for index in range(self.size):
+            worker = _Worker(self.profile_root / f"profil-{index + 1}")
+            self.workers.append(worker)
+            thread = threading.Thread(target=self._serve, args=(worker,), daemon=True)
+            thread.start()
+            self.threads.append(thread)
+
+    def submit(self, docx: Path, pdf: Path, pages: dict[str, str] | None = None) -> Future:
+        if not self.workers:
+            self._start()
+        future: Future = Future()
+        self.jobs.put((docx, pdf, pages, future))
+        return future
+
+    def _serve(self, worker: _Worker) -> None:
+        while (job := self.jobs.get()) is not None:
+            docx, pdf, pages, future = job
+            try:
+                future.set_result(worker.convert(docx, pdf, pages))
+            except BaseException as exc:  # handed to whoever waits on the future
+                future.set_exception(exc)
+                if isinstance(exc, ToolError) and worker.process.poll() is not None:
+                    self._fail_remaining(exc)
+                    return
+
+    def _fail_remaining(self, exc: BaseException) -> None:
+        # A dead worker must not leave futures waiting forever when it was the only one.
+        if all(w.process.poll() is not None for w in self.workers):
+            while True:
+                try:
+                    job = self.jobs.get_nowait()
+                except queue.Empty:
+                    return
+                if job is not None:
+                    job[3].set_exception(exc)
+
+    def __exit__(self, *_exc: object) -> None:
+        for _ in self.threads:
+            self.jobs.put(None)
+        for thread in self.threads:
+            thread.join(timeout=REPLY_TIMEOUT)
+        for worker in self.workers:
+            worker.close()

@@ -42,18 +42,24 @@ class Job:
     outputs: tuple[str, ...]
     """Where copies land, relative to the meeting folder, without suffix."""
     build_context: ContextBuilder = field(compare=False, repr=False)
-    member: str | None = None
+    label: str = ""
+    """The document type as the reader names it: Protokoll, Hemställan, …"""
+    recipients: tuple[str, ...] = ()
+    """Who it goes to: member ids, or the paragraph's "skickas till"."""
 
 
 def plan(case: Case, pages: dict[int, str] | None = None) -> list[Job]:
     """Every document of the meeting, in the order a reader meets them."""
     meeting = case.meeting
     slug = meeting.slug
+    everyone = tuple(m.id for m in case.association.members)
     jobs = [
         Job("protokoll", "protokoll.docx", f"Protokoll {meeting.body} {fmt.short_date(meeting.date)}",
-            (f"protokoll/protokoll-{slug}",), lambda tpl: protocol_context(tpl, case, pages or {})),
+            (f"protokoll/protokoll-{slug}",), lambda tpl: protocol_context(tpl, case, pages or {}),
+            "Protokoll", ("Akt",)),
         Job("anslag", "anslag.docx", f"Anslag {meeting.body} {fmt.short_date(meeting.date)}",
-            (f"anslag/anslag-{slug}",), lambda tpl: common_context(case, "Anslag om justerat protokoll")),
+            (f"anslag/anslag-{slug}",), lambda tpl: common_context(case, "Anslag om justerat protokoll"),
+            "Anslag", (case.association.notice_board,)),
     ]
     request_item = case.request_item
     for item in meeting.items:
@@ -66,7 +72,7 @@ def plan(case: Case, pages: dict[int, str] | None = None) -> list[Job]:
         jobs.append(Job(
             f"utdrag-{item.number}", "protokollsutdrag.docx",
             f"Protokollsutdrag {meeting.body} {fmt.short_date(meeting.date)} {fmt.paragraph(item.number)}",
-            tuple(outputs), _bind(extract_context, case, item)))
+            tuple(outputs), _bind(extract_context, case, item), "Protokollsutdrag", tuple(item.recipients)))
     if request_item is None or request_item.request is None:
         return jobs
     subject = request_item.request.subject
@@ -75,16 +81,16 @@ def plan(case: Case, pages: dict[int, str] | None = None) -> list[Job]:
         jobs.append(Job(f"hemstallan-{member.id}", "hemstallan.docx",
                         f"Hemställan till {member.council} i {member.name}: {subject}",
                         (f"{folder}/1-hemstallan-{member.id}",),
-                        _bind(letter_context, case, member), member.id))
+                        _bind(letter_context, case, member), "Hemställan", (member.id,)))
         jobs.append(Job(f"forslag-{member.id}", "forslag-till-beslut.docx",
                         f"Förslag till beslut för {member.council} i {member.name}: {subject}",
                         (f"{folder}/2-forslag-till-beslut-{member.id}",),
-                        _bind(proposal_context, case, member), member.id))
+                        _bind(proposal_context, case, member), "Förslag till beslut", (member.id,)))
     if request_item.request.guarantee:
         jobs.append(Job("regressavtal", "regressavtal.docx",
                         f"Regressavtal avseende borgen för {case.association.name}",
                         tuple(f"medlemmar/{m.id}/4-regressavtal" for m in case.association.members),
-                        lambda tpl: agreement_context(tpl, case)))
+                        lambda tpl: agreement_context(tpl, case), "Regressavtal", everyone))
     return jobs
 
 

@@ -20,7 +20,6 @@ from docgen.errors import InputError, Problem
 from docgen.load import Path_, Source, load_yaml
 from docgen.model import ALL_MEMBERS, FILE, Association, Case, Meeting
 
-DEFAULT_MEETING = Path("decisions/2026-03-26-direktionen.yaml")
 
 
 def load_case(meeting_file: Path) -> Case:

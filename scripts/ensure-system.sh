@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# Make sure LibreOffice (Writer, headless), the fonts the templates use and
+# Make sure LibreOffice (Writer, headless) with its Python bridge, the fonts the templates use and
 # poppler's tools are installed. As root it installs what is missing with
 # apt-get; otherwise it prints the exact command and stops.
 set -euo pipefail
 
-packages=(libreoffice-writer-nogui fonts-liberation2 fonts-dejavu-core poppler-utils)
+packages=(libreoffice-writer-nogui python3-uno fonts-liberation2 fonts-dejavu-core poppler-utils)
 
 missing=()
 command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
 fc-list 2>/dev/null | grep -q "Liberation Serif" || missing+=(fonts-liberation2)
 fc-list 2>/dev/null | grep -q "DejaVu Sans" || missing+=(fonts-dejavu-core)
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+# The conversion workers talk to LibreOffice through its UNO bridge, which lives in the system Python.
+/usr/bin/python3 -c "import uno" >/dev/null 2>&1 || missing+=(python3-uno)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

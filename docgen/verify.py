@@ -1,0 +1,606 @@
+"""Verify finished PDFs: PDF/A identification, output intent, fonts, tagging, language, title, metadata.
+
+The engine behind ``docgen verify OUT_DIR``. It reads each PDF with pypdf and
+the XMP packet with lxml and checks what an archive (PDF/A-2b) and the
+anslagstavla (tagged, PDF/UA, lag 2018:1937) depend on. It is no full
+validator (veraPDF is), but it catches what a broken build or a careless
+post-processing step (merging, stamping) typically loses.
+
+The report the user reads is Swedish; identifiers and comments are English.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+from lxml import etree
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, BooleanObject, DictionaryObject, IndirectObject, StreamObject
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+__all__ = ["Check", "PdfReport", "check_pdf", "verify_tree", "print_report", "summary_line",
+           "parse_pdf_date", "parse_xmp_date"]
+
+# XML namespaces of the XMP properties we read.
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+PDFAID = "http://www.aiim.org/pdfa/ns/id/"
+PDFUAID = "http://www.aiim.org/pdfua/ns/id/"
+DC = "http://purl.org/dc/elements/1.1/"
+PDF_NS = "http://ns.adobe.com/pdf/1.3/"
+XMP_NS = "http://ns.adobe.com/xap/1.0/"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+# Column order in the report; a file that cannot be read has only "läsbar".
+CHECK_NAMES = ("läsbar", "PDF/A", "utdataprofil", "typsnitt", "taggning", "språk", "titel", "metadata")
+
+TITLE_WIDTH = 40
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str  # Swedish short name, one of CHECK_NAMES
+    ok: bool
+    detail: str  # Swedish, for the reader of the report
+
+
+@dataclass(frozen=True)
+class PdfReport:
+    path: Path
+    checks: tuple[Check, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(check.ok for check in self.checks)
+
+    def check(self, name: str) -> Check | None:
+        """The check called ``name``, or None if it was not run."""
+        return next((c for c in self.checks if c.name == name), None)
+
+
+# ---------------------------------------------------------------------------
+# Small helpers for pypdf objects
+
+
+def _resolve(obj):
+    return obj.get_object() if isinstance(obj, IndirectObject) else obj
+
+
+def _is_true(obj) -> bool:
+    """A PDF boolean that is true. (``bool(BooleanObject(False))`` is True: never test one directly.)"""
+    obj = _resolve(obj)
+    if isinstance(obj, BooleanObject):
+        return obj.value is True
+    return obj is True
+
+
+def _identity(obj) -> object:
+    """A key for ``obj`` that is the same for every path that reaches it."""
+    ref = getattr(obj, "indirect_reference", None)
+    if ref is not None:
+        return (ref.idnum, ref.generation)
+    return id(obj)
+
+
+def _dict(obj) -> DictionaryObject | None:
+    obj = _resolve(obj)
+    return obj if isinstance(obj, DictionaryObject) else None
+
+
+def _array(obj) -> list:
+    obj = _resolve(obj)
+    if isinstance(obj, ArrayObject):
+        return [_resolve(item) for item in obj]
+    return [] if obj is None else [obj]
+
+
+def _text(obj) -> str | None:
+    """A PDF text or byte string as str; None for a missing entry."""
+    obj = _resolve(obj)
+    if obj is None:
+        return None
+    if isinstance(obj, bytes):
+        return obj.decode("latin-1")
+    return str(obj)
+
+
+def _quote(value: str) -> str:
+    return f"”{_shorten(value)}”"
+
+
+def _shorten(value: str, width: int = TITLE_WIDTH) -> str:
+    value = " ".join(value.split())
+    return value if len(value) <= width else value[: width - 1].rstrip() + "…"
+
+
+def _page_ranges(numbers: Iterable[int]) -> str:
+    """``[2, 3, 4, 7]`` as ``"2–4, 7"``."""
+    parts: list[str] = []
+    run: list[int] = []
+    for number in sorted(numbers):
+        if run and number == run[-1] + 1:
+            run.append(number)
+            continue
+        if run:
+            parts.append(str(run[0]) if len(run) == 1 else f"{run[0]}–{run[-1]}")
+        run = [number]
+    if run:
+        parts.append(str(run[0]) if len(run) == 1 else f"{run[0]}–{run[-1]}")
+    return ", ".join(parts)
+
+
+# ---------------------------------------------------------------------------
+# XMP
+
+
+class Xmp:
+    """The XMP packet of a PDF, parsed; properties looked up by namespace and name."""
+
+    def __init__(self, root: etree._Element) -> None:
+        self.root = root
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Xmp:
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+        return cls(etree.fromstring(data.strip(b"\x00 \t\r\n"), parser))
+
+    def values(self, ns: str, name: str) -> list[str] | None:
+        """The value(s) of a property, or None if it is absent.
+
+        A simple property gives one value (from an attribute or an element of
+        rdf:Description); an array (rdf:Alt, rdf:Seq, rdf:Bag) gives its items,
+        for rdf:Alt the x-default item first.
+        """
+        tag = f"{{{ns}}}{name}"
+        for desc in self.root.iter(f"{{{RDF}}}Description"):
+            attribute = desc.get(tag)
+            if attribute is not None:
+                return [attribute]
+            element = desc.find(tag)
+            if element is None:
+                continue
+            for container in element:
+                if container.tag in (f"{{{RDF}}}Alt", f"{{{RDF}}}Seq", f"{{{RDF}}}Bag"):
+                    items = container.findall(f"{{{RDF}}}li")
+                    if container.tag == f"{{{RDF}}}Alt":
+                        items.sort(key=lambda li: li.get(XML_LANG) != "x-default")
+                    return [li.text or "" for li in items]
+            return [element.text or ""]
+        return None
+
+    def first(self, ns: str, name: str) -> str | None:
+        values = self.values(ns, name)
+        return values[0] if values else None
+
+
+def _read_xmp(catalog: DictionaryObject) -> tuple[Xmp | None, str | None]:
+    """The catalog's XMP packet, or None and a Swedish reason."""
+    stream = _resolve(catalog.get("/Metadata"))
+    if stream is None:
+        return None, "XMP-metadata saknas"
+    if not isinstance(stream, StreamObject):
+        return None, "/Metadata är ingen ström"
+    try:
+        return Xmp.from_bytes(stream.get_data()), None
+    except Exception as exc:  # lxml and pypdf filters raise many types
+        return None, f"XMP-metadata kan inte tolkas ({exc})"
+
+
+# ---------------------------------------------------------------------------
+# Dates
+
+_PDF_DATE = re.compile(
+    r"^(?:D:)?(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?"
+    r"\s*(?:([Zz])'?|([+-])(\d{2})'?(?:(\d{2})'?)?)?\s*$"
+)
+_XMP_DATE = re.compile(
+    r"^(\d{4})(?:-(\d{2})(?:-(\d{2})"
+    r"(?:T(\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?"
+    r"(?:([Zz])|([+-])(\d{2}):?(\d{2}))?)?)?)?\s*$"
+)
+
+
+def _make_datetime(fields: tuple, zulu: str | None, sign: str | None,
+                   tz_hours: str | None, tz_minutes: str | None) -> datetime | None:
+    year, month, day, hour, minute, second = (int(f) if f else d for f, d in zip(fields, (0, 1, 1, 0, 0, 0)))
+    tz = None
+    if zulu:
+        tz = UTC
+    elif sign:
+        offset = timedelta(hours=int(tz_hours or 0), minutes=int(tz_minutes or 0))
+        tz = timezone(-offset if sign == "-" else offset)
+    try:
+        return datetime(year, month, day, hour, minute, second, tzinfo=tz)
+    except ValueError:
+        return None
+
+
+def parse_pdf_date(value: str) -> datetime | None:
+    """A PDF date string (``D:20260326100000+01'00'``, ``D:20261127010219Z'``) as datetime.
+
+    Aware if the string names a time zone, naive otherwise; None if it is no date.
+    """
+    match = _PDF_DATE.match(value.strip())
+    if not match:
+        return None
+    g = match.groups()
+    return _make_datetime(g[:6], g[6], g[7], g[8], g[9])
+
+
+def parse_xmp_date(value: str) -> datetime | None:
+    """An XMP (ISO 8601) date (``2026-11-27T01:02:19Z``, ``…+01:00``) as datetime; fractions dropped."""
+    match = _XMP_DATE.match(value.strip())
+    if not match:
+        return None
+    g = match.groups()
+    return _make_datetime(g[:6], g[6], g[7], g[8], g[9])
+
+
+def _same_instant(a: datetime, b: datetime) -> bool:
+    if (a.tzinfo is None) != (b.tzinfo is None):
+        # One side has no time zone: the best we can do is compare wall-clock times.
+        a, b = a.replace(tzinfo=None), b.replace(tzinfo=None)
+    return a == b
+
+
+# ---------------------------------------------------------------------------
+# The checks. Each takes the opened document and returns one Check.
+
+
+@dataclass
+class _Doc:
+    reader: PdfReader
+    catalog: DictionaryObject
+    info: DictionaryObject | None
+    xmp: Xmp | None
+    xmp_problem: str | None
+    language: str
+
+
+def _check_pdfa(doc: _Doc) -> Check:
+    name = "PDF/A"
+    if doc.xmp is None:
+        return Check(name, False, doc.xmp_problem or "XMP-metadata saknas")
+    part = doc.xmp.first(PDFAID, "part")
+    conformance = doc.xmp.first(PDFAID, "conformance")
+    if part is None and conformance is None:
+        return Check(name, False, "ingen PDF/A-identifiering (pdfaid) i XMP-metadata")
+    part, conformance = (part or "").strip(), (conformance or "").strip().upper()
+    label = f"PDF/A-{part or '?'}{conformance or '?'}"
+    if part not in {"1", "2", "3"} or conformance not in {"A", "B", "U"}:
+        return Check(name, False, f"ogiltig PDF/A-identifiering: {label}")
+    ua_part = doc.xmp.first(PDFUAID, "part")
+    if ua_part:
+        label += f", PDF/UA-{ua_part.strip()}"
+    return Check(name, True, label)
+
+
+def _check_output_intent(doc: _Doc) -> Check:
+    name = "utdataprofil"
+    intents = _array(doc.catalog.get("/OutputIntents"))
+    if not intents:
+        return Check(name, False, "OutputIntents saknas")
+    for intent in intents:
+        intent = _dict(intent)
+        if intent is None or intent.get("/S") != "/GTS_PDFA1":
+            continue
+        if not isinstance(_resolve(intent.get("/DestOutputProfile")), StreamObject):
+            return Check(name, False, "GTS_PDFA1 utan ICC-profil (DestOutputProfile)")
+        label = _text(intent.get("/OutputConditionIdentifier")) or _text(intent.get("/Info")) or "ICC-profil"
+        return Check(name, True, label)
+    return Check(name, False, "ingen OutputIntent av typen GTS_PDFA1")
+
+
+_SUBSET_PREFIX = re.compile(r"^[A-Z]{6}\+")
+
+
+def _font_name(font: DictionaryObject, key: str) -> str:
+    base = _text(font.get("/BaseFont"))
+    if base:
+        return _SUBSET_PREFIX.sub("", base.lstrip("/"))
+    return _text(font.get("/Name")) or key.lstrip("/")
+
+
+def _descriptor_embedded(font: DictionaryObject | None) -> bool:
+    descriptor = _dict(font.get("/FontDescriptor")) if font is not None else None
+    return descriptor is not None and any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+
+
+def _font_embedded(font: DictionaryObject) -> bool:
+    subtype = font.get("/Subtype")
+    if subtype == "/Type3":
+        return True  # glyphs are content streams in the font itself
+    if subtype == "/Type0":
+        descendants = [_dict(d) for d in _array(font.get("/DescendantFonts"))]
+        return bool(descendants) and all(_descriptor_embedded(d) for d in descendants)
+    return _descriptor_embedded(font)
+
+
+def _fonts(reader: PdfReader) -> Iterator[tuple[str, bool]]:
+    """(name, embedded) for every font reachable from the pages' resources.
+
+    Follows Form XObjects, tiling patterns and annotation appearance streams;
+    every font and resource dictionary is visited once.
+    """
+    seen: set[object] = set()
+
+    def from_resources(resources) -> Iterator[tuple[str, bool]]:
+        resources = _dict(resources)
+        if resources is None or _identity(resources) in seen:
+            return
+        seen.add(_identity(resources))
+        fonts = _dict(resources.get("/Font")) or {}
+        for key, font in fonts.items():
+            font = _dict(font)
+            if font is None or _identity(font) in seen:
+                continue
+            seen.add(_identity(font))
+            yield _font_name(font, key), _font_embedded(font)
+        for group in ("/XObject", "/Pattern"):
+            for child in (_dict(resources.get(group)) or {}).values():
+                yield from from_stream(child)
+
+    def from_stream(stream) -> Iterator[tuple[str, bool]]:
+        stream = _resolve(stream)
+        if isinstance(stream, DictionaryObject) and "/Resources" in stream:
+            yield from from_resources(stream["/Resources"])
+
+    for page in reader.pages:
+        yield from from_resources(page.get("/Resources"))
+        for annotation in _array(page.get("/Annots")):
+            appearances = _dict(_dict(annotation).get("/AP")) if _dict(annotation) is not None else None
+            for state in (appearances or {}).values():
+                state = _resolve(state)
+                if isinstance(state, StreamObject):
+                    yield from from_stream(state)
+                elif isinstance(state, DictionaryObject):  # appearance sub-states (/On, /Off)
+                    for sub in state.values():
+                        yield from from_stream(sub)
+
+
+def _check_fonts(doc: _Doc) -> Check:
+    name = "typsnitt"
+    embedded: set[str] = set()
+    missing: set[str] = set()
+    for font_name, is_embedded in _fonts(doc.reader):
+        (embedded if is_embedded else missing).add(font_name)
+    if missing:
+        return Check(name, False, "ej inbäddade: " + ", ".join(sorted(missing)))
+    if not embedded:
+        return Check(name, True, "inga typsnitt")
+    count = len(embedded)
+    return Check(name, True, f"{count} typsnitt, " + ("inbäddat" if count == 1 else "alla inbäddade"))
+
+
+def _number_tree_keys(node, seen: set[object] | None = None) -> set[int]:
+    """All keys of a number tree (/Nums in leaves, /Kids in inner nodes)."""
+    seen = set() if seen is None else seen
+    node = _dict(node)
+    if node is None or _identity(node) in seen:
+        return set()
+    seen.add(_identity(node))
+    keys: set[int] = set()
+    nums = _array(node.get("/Nums"))
+    for key in nums[0::2]:
+        if isinstance(key, int):
+            keys.add(int(key))
+    for kid in _array(node.get("/Kids")):
+        keys |= _number_tree_keys(kid, seen)
+    return keys
+
+
+def _check_tagging(doc: _Doc) -> Check:
+    name = "taggning"
+    mark_info = _dict(doc.catalog.get("/MarkInfo"))
+    marked = mark_info is not None and _is_true(mark_info.get("/Marked"))
+    tree_root = _dict(doc.catalog.get("/StructTreeRoot"))
+    if not marked and tree_root is None:
+        return Check(name, False, "otaggad (MarkInfo och StructTreeRoot saknas)")
+    problems = []
+    if not marked:
+        problems.append("MarkInfo /Marked är inte true")
+    pages = len(doc.reader.pages)
+    if tree_root is None:
+        problems.append("StructTreeRoot saknas")
+    else:
+        keys = _number_tree_keys(tree_root.get("/ParentTree"))
+        untagged = []
+        for number, page in enumerate(doc.reader.pages, start=1):
+            parents = _resolve(page.get("/StructParents"))
+            if not isinstance(parents, int) or int(parents) not in keys:
+                untagged.append(number)
+        if untagged:
+            label = "sida" if len(untagged) == 1 else "sidor"
+            problems.append(f"{label} utan taggning: {_page_ranges(untagged)}")
+    if problems:
+        return Check(name, False, "; ".join(problems))
+    return Check(name, True, "taggad på sidan 1" if pages == 1 else f"taggad på alla {pages} sidor")
+
+
+def _check_language(doc: _Doc) -> Check:
+    name = "språk"
+    lang = _text(doc.catalog.get("/Lang"))
+    if not lang:
+        return Check(name, False, f"/Lang saknas (förväntat {doc.language})")
+    # Language tags are case-insensitive (BCP 47): sv-se is sv-SE.
+    if lang.strip().lower() != doc.language.lower():
+        return Check(name, False, f"{lang} (förväntat {doc.language})")
+    return Check(name, True, lang)
+
+
+def _check_title(doc: _Doc) -> Check:
+    name = "titel"
+    problems = []
+    info_title = _text(doc.info.get("/Title")) if doc.info is not None else None
+    xmp_title = doc.xmp.first(DC, "title") if doc.xmp is not None else None
+    if not info_title or not info_title.strip():
+        problems.append("titel saknas i Info")
+    if xmp_title is None:
+        problems.append("dc:title saknas i XMP")
+    elif info_title and info_title.strip() and xmp_title != info_title:
+        problems.append(f"Info {_quote(info_title)} ≠ XMP {_quote(xmp_title)}")
+    preferences = _dict(doc.catalog.get("/ViewerPreferences"))
+    if preferences is None or not _is_true(preferences.get("/DisplayDocTitle")):
+        problems.append("DisplayDocTitle är inte satt")
+    if problems:
+        return Check(name, False, "; ".join(problems))
+    return Check(name, True, _shorten(info_title or ""))
+
+
+# (Info key, XMP namespace, XMP property, is a date) as PDF/A requires them to agree.
+_METADATA_PAIRS = (
+    ("/Producer", PDF_NS, "Producer", False),
+    ("/CreationDate", XMP_NS, "CreateDate", True),
+    ("/ModDate", XMP_NS, "ModifyDate", True),
+    ("/Author", DC, "creator", False),
+    ("/Creator", XMP_NS, "CreatorTool", False),
+    ("/Subject", DC, "description", False),
+    ("/Keywords", PDF_NS, "Keywords", False),
+)
+
+
+def _check_metadata(doc: _Doc) -> Check:
+    name = "metadata"
+    if doc.xmp is None:
+        # Nothing to compare; the PDF/A check already reports the missing packet.
+        return Check(name, True, "ingen XMP-metadata att jämföra med")
+    problems = []
+    agreeing = 0
+    for key, ns, prop, is_date in _METADATA_PAIRS:
+        info_value = _text(doc.info.get(key)) if doc.info is not None else None
+        xmp_value = doc.xmp.first(ns, prop)
+        field = key.lstrip("/")
+        if info_value is None:
+            continue  # XMP alone is fine: the Info dictionary is optional
+        if xmp_value is None:
+            problems.append(f"{field} finns i Info men inte i XMP")
+            continue
+        if is_date:
+            info_date, xmp_date = parse_pdf_date(info_value), parse_xmp_date(xmp_value)
+            same = info_date is not None and xmp_date is not None and _same_instant(info_date, xmp_date)
+        else:
+            same = info_value == xmp_value
+        if same:
+            agreeing += 1
+        else:
+            problems.append(f"{field}: Info {_quote(info_value)} ≠ XMP {_quote(xmp_value)}")
+    if problems:
+        return Check(name, False, "; ".join(problems))
+    if not agreeing:
+        return Check(name, True, "inga fält att jämföra")
+    return Check(name, True, f"Info och XMP stämmer ({agreeing} fält)")
+
+
+_CHECKS: tuple[tuple[str, Callable[[_Doc], Check]], ...] = (
+    ("PDF/A", _check_pdfa),
+    ("utdataprofil", _check_output_intent),
+    ("typsnitt", _check_fonts),
+    ("taggning", _check_tagging),
+    ("språk", _check_language),
+    ("titel", _check_title),
+    ("metadata", _check_metadata),
+)
+
+
+# ---------------------------------------------------------------------------
+# Public API
+
+
+def check_pdf(path: Path, language: str = "sv-SE") -> PdfReport:
+    """Run every check on one PDF. Never raises for a bad file: problems become failed checks."""
+    path = Path(path)
+    try:
+        reader = PdfReader(path, strict=False)
+        if reader.is_encrypted:
+            return PdfReport(path, (Check("läsbar", False, "krypterad (inte tillåtet i PDF/A)"),))
+        catalog = _dict(reader.trailer.get("/Root"))
+        if catalog is None:
+            raise ValueError("dokumentkatalog (/Root) saknas")
+        len(reader.pages)  # the page tree must be walkable
+        info = _dict(reader.trailer.get("/Info"))
+    except Exception as exc:  # pypdf raises many types for a broken file
+        reason = str(exc) or type(exc).__name__
+        return PdfReport(path, (Check("läsbar", False, f"kan inte läsas som PDF: {reason}"),))
+
+    xmp, xmp_problem = _read_xmp(catalog)
+    doc = _Doc(reader, catalog, info, xmp, xmp_problem, language)
+    checks = []
+    for name, run in _CHECKS:
+        try:
+            checks.append(run(doc))
+        except Exception as exc:  # a malformed structure in an otherwise readable file
+            checks.append(Check(name, False, f"kunde inte kontrolleras: {exc or type(exc).__name__}"))
+    return PdfReport(path, tuple(checks))
+
+
+def _pdf_files(folder: Path) -> list[Path]:
+    """Every *.pdf below ``folder``, hidden folders and files left out, sorted by relative path."""
+    found = []
+    for directory, subdirs, files in os.walk(folder):
+        subdirs[:] = [d for d in subdirs if not d.startswith(".")]
+        for file in files:
+            if not file.startswith(".") and file.lower().endswith(".pdf"):
+                found.append(Path(directory, file))
+    return sorted(found, key=lambda p: p.relative_to(folder).parts)
+
+
+def verify_tree(folder: Path, language: str = "sv-SE") -> list[PdfReport]:
+    """Check every PDF below ``folder`` (hidden folders skipped), in sorted order."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise NotADirectoryError(f"{folder} är ingen mapp")
+    return [check_pdf(path, language) for path in _pdf_files(folder)]
+
+
+def summary_line(reports: list[PdfReport]) -> str:
+    """The Swedish one-line verdict, e.g. ``29 PDF-filer kontrollerade: alla godkända.``"""
+    total = len(reports)
+    failed = sum(not r.ok for r in reports)
+    if total == 0:
+        return "Inga PDF-filer hittades."
+    files = "PDF-fil" if total == 1 else "PDF-filer"
+    if failed == 0:
+        if total == 1:
+            return "1 PDF-fil kontrollerad: godkänd."
+        return f"{total} {files} kontrollerade: alla godkända."
+    return f"{failed} av {total} {files} har fel."
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def print_report(reports: list[PdfReport], console: Console, root: Path) -> None:
+    """A table with one row per file and one column per check, then the summary line."""
+    root = Path(root)
+    present = {check.name for report in reports for check in report.checks}
+    columns = [name for name in CHECK_NAMES if name in present]
+    columns += sorted(present - set(columns))
+    if reports:
+        table = Table(title="Kontroll av PDF-filer", show_lines=False, header_style="bold")
+        table.add_column("Fil", overflow="fold")
+        for name in columns:
+            table.add_column(name, overflow="fold")
+        for report in reports:
+            cells: list[Text | str] = [Text(_relative(report.path, root), style=None if report.ok else "bold")]
+            for name in columns:
+                check = report.check(name)
+                if check is None:
+                    cells.append("")
+                elif check.ok:
+                    cells.append(Text("✓ ", style="green") + Text(check.detail))
+                else:
+                    cells.append(Text("✗ ", style="bold red") + Text(check.detail, style="red"))
+            table.add_row(*cells)
+        console.print(table)
+    all_ok = all(r.ok for r in reports)
+    console.print(Text(summary_line(reports), style="bold green" if all_ok and reports else "bold red"))
