@@ -17,6 +17,7 @@ and only then exports: the protocol needs one load, not two conversions.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -147,10 +148,8 @@ def main() -> int:
                 reply = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
             print(json.dumps(reply, ensure_ascii=False), flush=True)
     finally:
-        try:
+        with contextlib.suppress(Exception):  # it may be gone already; we only want it gone
             desktop.terminate()
-        except Exception:
-            pass
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:

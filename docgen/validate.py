@@ -21,7 +21,6 @@ from docgen.load import Path_, Source, load_yaml
 from docgen.model import ALL_MEMBERS, FILE, Association, Case, Meeting
 
 
-
 def load_case(meeting_file: Path) -> Case:
     """Load, validate and cross-check a meeting and its association."""
     meeting_src = load_yaml(meeting_file)
