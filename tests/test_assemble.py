@@ -17,7 +17,15 @@ from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import DictionaryObject, IndirectObject, NameObject
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    FloatObject,
+    IndirectObject,
+    NameObject,
+    NumberObject,
+    TextStringObject,
+)
 
 from docgen.assemble import Part, merge, page_count
 from docgen.convert import PDF_OPTIONS
@@ -96,7 +104,43 @@ def parts(tmp_path_factory: pytest.TempPathFactory) -> list[Part]:
                     "--convert-to", f"pdf:writer_pdf_Export:{_filter_options()}", "--outdir", str(folder),
                     *(str(folder / f"{stem}.docx") for stem in stems)],
                    check=True, capture_output=True, timeout=300)
+    _add_link_annotation(folder / f"{stems[0]}.pdf")
     return [Part(bookmark, label, folder / f"{stem}.pdf") for stem, bookmark, label in zip(stems, BOOKMARKS, LABELS)]
+
+
+def _add_link_annotation(pdf: Path) -> None:
+    """Give the hyperlink LibreOffice tagged as /Link the annotation it would have on a web page.
+
+    LibreOffice 7.4 tags a DOCX hyperlink but exports no link annotation for it here; a tagged
+    annotation (/StructParent, an /OBJR in its /Link element) is what the merge must renumber.
+    """
+    writer = PdfWriter(clone_from=pdf)
+    tree = writer.root_object["/StructTreeRoot"]
+    link_ref, link = next((ref, e) for ref, e in _elements(tree) if e["/S"] == "/Link")
+    page = writer.pages[0]
+    nums = tree["/ParentTree"]["/Nums"]
+    key = max(int(k) for k in nums[0::2]) + 1
+    annotation = writer._add_object(DictionaryObject({
+        NameObject("/Type"): NameObject("/Annot"),
+        NameObject("/Subtype"): NameObject("/Link"),
+        NameObject("/Rect"): ArrayObject([FloatObject(v) for v in (70, 600, 250, 612)]),
+        NameObject("/Border"): ArrayObject([NumberObject(0)] * 3),
+        NameObject("/F"): NumberObject(4),
+        NameObject("/P"): page.indirect_reference,
+        NameObject("/Contents"): TextStringObject("Läs mer om förbundet"),
+        NameObject("/A"): DictionaryObject({NameObject("/S"): NameObject("/URI"),
+                                            NameObject("/URI"): TextStringObject("https://www.itsam.se/")}),
+        NameObject("/StructParent"): NumberObject(key),
+    }))
+    page[NameObject("/Annots")] = ArrayObject([annotation])
+    page[NameObject("/Tabs")] = NameObject("/S")
+    kids = link["/K"]
+    link[NameObject("/K")] = ArrayObject([*(kids if isinstance(kids, list) else [kids]), DictionaryObject({
+        NameObject("/Type"): NameObject("/OBJR"), NameObject("/Obj"): annotation,
+        NameObject("/Pg"): page.indirect_reference})])
+    nums.extend([NumberObject(key), link_ref])
+    tree[NameObject("/ParentTreeNextKey")] = NumberObject(key + 1)
+    writer.write(pdf)
 
 
 @pytest.fixture(scope="module")
@@ -262,8 +306,9 @@ def test_every_page_tagged_in_one_structure_tree(parts, package):
     for annotation in annotations:
         owner = parent_tree[annotation["/StructParent"]]
         assert owner.idnum in ids
-        objrs = [k.get_object() for k in owner.get_object()["/K"] if isinstance(k, IndirectObject)]
-        assert any(o.get("/Type") == "/OBJR" and o.raw_get("/Obj") == annotation.indirect_reference for o in objrs)
+        kids = [kid.get_object() for kid in owner.get_object()["/K"]]
+        assert any(isinstance(kid, DictionaryObject) and kid.get("/Type") == "/OBJR"
+                   and kid.raw_get("/Obj") == annotation.indirect_reference for kid in kids)
 
     # Role maps merged: every part's custom names keep their standard meaning.
     role_map = tree["/RoleMap"]
