@@ -31,7 +31,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from io import BytesIO
@@ -92,17 +91,15 @@ def merge(parts: list[Part], dest: Path, title: str, timestamp: datetime.datetim
 
 
 def _write_atomically(dest: Path, data: bytes) -> None:
-    tmp: Path | None = None
+    # Not tempfile: its 0600 mode would end up on the package; open() honours the umask.
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp",
-                                         delete=False) as handle:
-            tmp = Path(handle.name)
+        with tmp.open("wb") as handle:
             handle.write(data)
         os.replace(tmp, dest)
     except OSError as exc:
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise ToolError(f"kunde inte sätta ihop {dest.name}: {exc}") from exc
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import shutil
+import stat
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -95,7 +97,7 @@ def _filter_options() -> str:
 def parts(tmp_path_factory: pytest.TempPathFactory) -> list[Part]:
     folder = tmp_path_factory.mktemp("delar")
     stems = ["1-hemstallan", "2-forslag", "3-avtal"]
-    for stem, bookmark, pages, link in zip(stems, BOOKMARKS, (1, 2, 1), (True, False, False)):
+    for stem, bookmark, pages, link in zip(stems, BOOKMARKS, (1, 2, 1), (False, True, False)):
         _document(folder / f"{stem}.docx", bookmark.split(":")[0], pages=pages, link=link)
     profile = tmp_path_factory.mktemp("profil")
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
@@ -104,7 +106,7 @@ def parts(tmp_path_factory: pytest.TempPathFactory) -> list[Part]:
                     "--convert-to", f"pdf:writer_pdf_Export:{_filter_options()}", "--outdir", str(folder),
                     *(str(folder / f"{stem}.docx") for stem in stems)],
                    check=True, capture_output=True, timeout=300)
-    _add_link_annotation(folder / f"{stems[0]}.pdf")
+    _add_link_annotation(folder / f"{stems[1]}.pdf")  # not the first part: its keys are offset
     return [Part(bookmark, label, folder / f"{stem}.pdf") for stem, bookmark, label in zip(stems, BOOKMARKS, LABELS)]
 
 
@@ -274,7 +276,7 @@ def test_every_page_tagged_in_one_structure_tree(parts, package):
     assert all(key in parent_tree for key in keys)
     annotations = [a.get_object() for page in reader.pages for a in page.get("/Annots", []) or []]
     links = [a for a in annotations if a["/Subtype"] == "/Link"]
-    assert links, "the hyperlink in the first part should be a tagged link annotation"
+    assert links, "the hyperlink in the second part should be a tagged link annotation"
     for annotation in annotations:
         key = annotation["/StructParent"]
         assert key in parent_tree and key not in keys
@@ -355,6 +357,18 @@ def test_info_and_xmp_dates_are_the_same_instant(package):
 
 
 @pytest.mark.libreoffice
+def test_a_local_time_keeps_its_offset_in_both_places(parts, tmp_path):
+    stockholm = datetime.timezone(datetime.timedelta(hours=1))
+    dest = tmp_path / "paket.pdf"
+    merge(parts[:1], dest, TITLE, datetime.datetime(2026, 3, 26, 11, 0, 0, 123456, tzinfo=stockholm))
+    reader = PdfReader(dest)
+    assert reader.metadata["/CreationDate"] == reader.metadata["/ModDate"] == "D:20260326110000+01'00'"
+    assert _xmp_text(_xmp(reader), "xmp:CreateDate") == "2026-03-26T11:00:00+01:00"
+    assert reader.metadata.creation_date == STAMP  # the same instant as 10:00 UTC
+    assert reader.page_labels == ["Hemställan 1"]
+
+
+@pytest.mark.libreoffice
 def test_same_inputs_give_the_same_bytes(parts, package, tmp_path):
     again = tmp_path / package.name
     merge(parts, again, TITLE, STAMP)
@@ -365,6 +379,9 @@ def test_same_inputs_give_the_same_bytes(parts, package, tmp_path):
     merge(parts, other, TITLE + " (rättad)", STAMP)
     assert PdfReader(other).trailer["/ID"][0] != first
     assert not list(tmp_path.glob(".*"))  # no temp files left behind
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert stat.S_IMODE(again.stat().st_mode) == 0o666 & ~umask  # like any file written, not 0600
 
 
 @pytest.mark.libreoffice
