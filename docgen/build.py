@@ -79,7 +79,8 @@ def _build_into(case: Case, staging: Path, out_root: Path, report: Progress) -> 
     done = 0
     pending: dict[str, tuple[Future, str]] = {}
     replies: dict[str, dict] = {}
-    with convert.Office(out_root / ".libreoffice") as office:
+    # A cold build starts LibreOffice at once, so that it comes up while the templates are filled in.
+    with convert.Office(out_root / ".libreoffice", eager=cache.empty) as office:
         for job in jobs:
             docx, pdf = work / f"{job.key}.docx", work / f"{job.key}.pdf"
             render_docx(job, docx, timestamp=stamp)
@@ -93,29 +94,35 @@ def _build_into(case: Case, staging: Path, out_root: Path, report: Progress) -> 
                 continue
             pages = _page_spec() if job.key == PROTOCOL else None
             pending[job.key] = (office.submit(docx, pdf, pages), key)
+        if PROTOCOL not in pending:
+            _final_protocol_docx(case, replies[PROTOCOL], work, stamp)
         for job_key, (future, key) in pending.items():
             replies[job_key] = future.result()
             normalise_pdf(work / f"{job_key}.pdf", stamp)
             cache.store(key, work / f"{job_key}.pdf", replies[job_key])
+            if job_key == PROTOCOL:  # the first to finish; the others convert meanwhile
+                _final_protocol_docx(case, replies[PROTOCOL], work, stamp)
             done += 1
             report("gör PDF med LibreOffice", done, total)
-    cache.prune()
+        office.release()  # LibreOffice shuts down while the packages are put together
+        cache.prune()
+        for job in jobs:
+            for output in job.outputs:
+                for suffix in (".docx", ".pdf"):
+                    dest = tree / (output + suffix)
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(work / f"{job.key}{suffix}", dest)
+        _assemble_packages(case, jobs, work, tree, stamp)
+    report("klart", total, total)
+    return BuildResult(case, tree, conversions=len(pending))
 
-    # The protocol's DOCX gets the page ranges LibreOffice wrote into its PDF.
-    pages = {int(n): text for n, text in (replies[PROTOCOL].get("pages") or {}).items()}
+
+def _final_protocol_docx(case: Case, reply: dict, work: Path, stamp: dt.datetime) -> None:
+    """The protocol's DOCX with the page ranges LibreOffice wrote into its PDF."""
+    pages = {int(n): text for n, text in (reply.get("pages") or {}).items()}
     protocol = next(job for job in plan(case, pages) if job.key == PROTOCOL)
     render_docx(protocol, work / f"{PROTOCOL}.docx", timestamp=stamp)
     normalise_docx(work / f"{PROTOCOL}.docx")
-
-    for job in jobs:
-        for output in job.outputs:
-            for suffix in (".docx", ".pdf"):
-                dest = tree / (output + suffix)
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(work / f"{job.key}{suffix}", dest)
-    _assemble_packages(case, jobs, work, tree, stamp)
-    report("klart", total, total)
-    return BuildResult(case, tree, conversions=len(pending))
 
 
 def _page_spec() -> dict[str, str]:
@@ -132,6 +139,10 @@ class _Cache:
         folder.mkdir(parents=True, exist_ok=True)
         self.salt = hashlib.sha256(json.dumps(convert.PDF_OPTIONS, sort_keys=True).encode()
                                    + convert.WORKER.read_bytes()).digest()
+
+    @property
+    def empty(self) -> bool:
+        return not any(self.folder.iterdir())
 
     def key(self, docx: Path) -> str:
         key = hashlib.sha256(self.salt + docx.read_bytes()).hexdigest()

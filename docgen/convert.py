@@ -96,13 +96,17 @@ class _Worker:
             raise ToolError(f"LibreOffice gav ingen PDF för {docx.name}")
         return reply
 
-    def close(self) -> None:
+    def stop(self) -> None:
+        """End of input: the worker closes LibreOffice and exits."""
         if self.process.stdin and not self.process.stdin.closed:
             self.process.stdin.close()
+
+    def wait(self) -> None:
         try:
             self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             self.process.kill()
+            self.process.wait()
 
 
 class Office:
@@ -111,14 +115,18 @@ class Office:
     Use as a context manager: the workers start with the first document and stop on exit.
     """
 
-    def __init__(self, profile_root: Path, workers: int | None = None) -> None:
+    def __init__(self, profile_root: Path, workers: int | None = None, eager: bool = False) -> None:
         self.profile_root = profile_root
+        self.eager = eager
         self.size = workers or worker_count()
         self.jobs: queue.Queue[tuple[Path, Path, dict[str, str] | None, Future] | None] = queue.Queue()
         self.workers: list[_Worker] = []
         self.threads: list[threading.Thread] = []
+        self.released = False
 
     def __enter__(self) -> Office:
+        if self.eager:
+            self._start()
         return self
 
     def _start(self) -> None:
@@ -160,10 +168,19 @@ class Office:
                 if job is not None:
                     job[3].set_exception(exc)
 
-    def __exit__(self, *_exc: object) -> None:
+    def release(self) -> None:
+        """Tell the workers to stop once the queue is done, without waiting for LibreOffice to exit."""
+        if self.released:
+            return
+        self.released = True
         for _ in self.threads:
             self.jobs.put(None)
         for thread in self.threads:
             thread.join(timeout=REPLY_TIMEOUT)
         for worker in self.workers:
-            worker.close()
+            worker.stop()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.release()
+        for worker in self.workers:
+            worker.wait()

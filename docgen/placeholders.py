@@ -12,9 +12,10 @@ marked span that the Word renderer shows as a visible fill-in field.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, Template, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from docgen import fillins
@@ -58,7 +59,7 @@ def render(text: str, values: dict[str, Any], member_clause: bool = False) -> li
     if member_clause:
         text = fillins.as_fields(text, OPEN, CLOSE)
     try:
-        rendered = _ENV.from_string(text).render(values)
+        rendered = _compiled(text).render(values)
     except TemplateError as exc:
         raise PlaceholderError(_swedish(exc)) from None
     return _split(rendered)
@@ -68,6 +69,12 @@ def render_plain(text: str, values: dict[str, Any], member_clause: bool = False)
     """As :func:`render`, with fill-ins shown as ``[description]``."""
     segments = render(text, values, member_clause)
     return "".join(f"[{s.text}]" if s.fill_in else s.text for s in segments)
+
+
+@lru_cache(maxsize=512)
+def _compiled(text: str) -> Template:
+    # The same clause is rendered for every member: compile it once.
+    return _ENV.from_string(text)
 
 
 def _split(rendered: str) -> list[Segment]:

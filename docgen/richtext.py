@@ -33,6 +33,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Emu, Length, Pt
+from docx.styles import BabelFish
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
@@ -380,6 +381,7 @@ class _Writer:
         self.doc = _document(container)
         self.part = getattr(self.doc, "part", None)
         self.styles = self._find_styles()
+        self._style_ids = self._index_styles()
         self.body = styles.body if self._has_style(styles.body, WD_STYLE_TYPE.PARAGRAPH) else None
         self._numbering: Any = None
         self._numbering_looked_up = False
@@ -394,13 +396,29 @@ class _Writer:
             styles = getattr(self.part, "styles", None)
         return styles
 
+    def _index_styles(self) -> dict[tuple[str, WD_STYLE_TYPE], str]:
+        """(name, type) → style id, read once: python-docx's name lookup scans every style each time."""
+        element = getattr(self.styles, "element", None)
+        if element is None:
+            return {}
+        kinds = {"paragraph": WD_STYLE_TYPE.PARAGRAPH, "character": WD_STYLE_TYPE.CHARACTER,
+                 "table": WD_STYLE_TYPE.TABLE, "numbering": WD_STYLE_TYPE.LIST}
+        index: dict[tuple[str, WD_STYLE_TYPE], str] = {}
+        for style in element.findall(qn("w:style")):
+            name = style.find(qn("w:name"))
+            kind = kinds.get(style.get(qn("w:type"), "paragraph"))
+            if name is not None and kind is not None and style.get(qn("w:styleId")):
+                # python-docx maps Word's lower-case built-in names ("heading 1") to UI names.
+                ui_name = BabelFish.internal2ui(name.get(qn("w:val")))
+                index.setdefault((ui_name, kind), style.get(qn("w:styleId")))
+        return index
+
     def _has_style(self, name: str, style_type: WD_STYLE_TYPE) -> bool:
-        if self.styles is None or not name:
-            return False
-        try:
-            return name in self.styles and self.styles[name].type == style_type
-        except (KeyError, ValueError, AttributeError):
-            return False
+        return bool(name) and (name, style_type) in self._style_ids
+
+    def _apply_style(self, paragraph: Any, name: str | None) -> None:
+        if name is not None:
+            paragraph._p.get_or_add_pPr().style = self._style_ids[(name, WD_STYLE_TYPE.PARAGRAPH)]
 
     def _paragraph_style(self, name: str) -> str | None:
         """``name`` when the document has it as a paragraph style, else the body style."""
@@ -508,7 +526,9 @@ class _Writer:
                 self._write_para(block)
 
     def _new_paragraph(self, style: str | None) -> Any:
-        return self.container.add_paragraph("", style)
+        paragraph = self.container.add_paragraph("")
+        self._apply_style(paragraph, style)
+        return paragraph
 
     @staticmethod
     def _add_runs(paragraph: Any, spans: list[_Span], force_bold: bool = False) -> None:
@@ -610,8 +630,7 @@ class _Writer:
                 spans = cells[col_index] if col_index < len(cells) else []
                 cell.width = Emu(widths[col_index])
                 paragraph = cell.paragraphs[0]
-                if self.body is not None:
-                    paragraph.style = self.body
+                self._apply_style(paragraph, self.body)
                 self._add_runs(paragraph, spans, force_bold=is_header)
                 explicit = (
                     block.alignments[col_index] if col_index < len(block.alignments) else None

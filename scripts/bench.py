@@ -72,6 +72,7 @@ def soffice(profile: Path, files: list[Path], outdir: Path) -> list[str]:
 
 def distinct_docx(folder: Path, work: Path) -> list[Path]:
     """One copy of each distinct DOCX of the build, under unique names."""
+    work.mkdir(parents=True, exist_ok=True)
     seen: dict[str, Path] = {}
     for path in sorted(folder.rglob("*.docx")):
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
