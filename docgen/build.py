@@ -25,6 +25,7 @@ from pathlib import Path
 
 from docgen import assemble, convert, fingerprint
 from docgen import formatting as fmt
+from docgen.errors import ToolError
 from docgen.model import Case
 from docgen.render import Job, member_package_name, plan, render_docx
 from docgen.reproducible import normalise_docx, normalise_pdf, source_date
@@ -97,7 +98,11 @@ def _build_into(case: Case, staging: Path, out_root: Path, report: Progress) -> 
         if PROTOCOL not in pending:
             _final_protocol_docx(case, replies[PROTOCOL], work, stamp)
         for job_key, (future, key) in pending.items():
-            replies[job_key] = future.result()
+            try:
+                replies[job_key] = future.result(timeout=convert.REPLY_TIMEOUT)
+            except TimeoutError:
+                raise ToolError(f"LibreOffice svarade inte inom {convert.REPLY_TIMEOUT:.0f} s "
+                                f"för {job_key}.docx") from None
             normalise_pdf(work / f"{job_key}.pdf", stamp)
             cache.store(key, work / f"{job_key}.pdf", replies[job_key])
             if job_key == PROTOCOL:  # the first to finish; the others convert meanwhile

@@ -10,6 +10,7 @@ own, so a LibreOffice the secretary has open is never touched.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -87,8 +88,11 @@ class _Worker:
         assert self.process.stdin is not None
         request = {"docx": str(docx.resolve()), "pdf": str(pdf.resolve()), "options": PDF_OPTIONS,
                    "pages": pages}
-        self.process.stdin.write(json.dumps(request, ensure_ascii=False) + "\n")
-        self.process.stdin.flush()
+        try:
+            self.process.stdin.write(json.dumps(request, ensure_ascii=False) + "\n")
+            self.process.stdin.flush()
+        except OSError:  # the worker is gone; _read says why
+            pass
         reply = self._read()
         if not reply.get("ok"):
             raise ToolError(f"LibreOffice kunde inte göra PDF av {docx.name}: {reply.get('error')}")
@@ -99,7 +103,8 @@ class _Worker:
     def stop(self) -> None:
         """End of input: the worker closes LibreOffice and exits."""
         if self.process.stdin and not self.process.stdin.closed:
-            self.process.stdin.close()
+            with contextlib.suppress(OSError):  # already gone is as good as stopped
+                self.process.stdin.close()
 
     def wait(self) -> None:
         try:
@@ -180,7 +185,10 @@ class Office:
         for worker in self.workers:
             worker.stop()
 
-    def __exit__(self, *_exc: object) -> None:
+    def __exit__(self, exc_type: object, *_exc: object) -> None:
+        if exc_type is not None:  # the build failed: no point in letting LibreOffice finish
+            for worker in self.workers:
+                worker.process.kill()
         self.release()
         for worker in self.workers:
             worker.wait()
