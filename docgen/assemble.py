@@ -1,20 +1,21 @@
 """Merge one member's documents into a single archival, accessible PDF.
 
 Every part comes from LibreOffice as PDF/A-2b, tagged and flagged PDF/UA-1.
-The package has to stay all of that, which plain ``PdfWriter.append`` does not
-manage: pypdf copies the pages, their annotations and the outline, but drops
-the pages' ``/StructParents``, leaves the structure trees behind and does not
-carry the catalog's ``/Metadata`` and ``/OutputIntents`` (pypdf issue 1012).
+The package has to stay all of that. pikepdf (qpdf underneath) copies the
+pages for us with :meth:`pikepdf.Pdf.add_pages_from`: their resources,
+annotations, form fields, named destinations and optional content, and the
+part's outline, re-aimed at the copied pages. What no page copy knows about is
+the catalog: the structure tree, ``/OutputIntents``, ``/Metadata``, ``/Lang``.
+So :func:`merge`, per part:
 
-So :func:`merge` lets pypdf do what it does well (pages, annotations, outline,
-one writer for all parts so that already cloned objects are shared) and then,
-per part:
-
-* clones the part's structure elements into the same writer; pypdf's clone
-  looks objects it has cloned before up in its translation table, so ``/Pg``,
-  ``/Obj`` and ``/Stm`` end up pointing at the package's pages and annotations
-  (checked below, not trusted);
-* hangs them under one ``/Document`` as a ``/Part`` titled with the bookmark;
+* copies the part's whole ``/StructTreeRoot`` with one
+  :meth:`pikepdf.Pdf.copy_foreign`. qpdf keeps one map of copied objects per
+  source document, so an element's ``/Pg`` or an ``/OBJR``'s ``/Obj`` that
+  points at a page or annotation copied with the pages now points at that copy
+  (the tests check it on the output; pages are copied first, but qpdf would
+  also fill in a page copied later);
+* hangs the part's elements under one ``/Document`` as a ``/Part`` titled with
+  the bookmark, the part's outline under one bookmark of its own;
 * offsets the part's parent-tree keys, its pages' ``/StructParents`` and its
   annotations' and form XObjects' ``/StructParent(s)`` so that they are unique;
 * merges the role maps (a name two parts map differently is resolved in the
@@ -22,8 +23,15 @@ per part:
 
 The catalog then gets a new XMP packet that agrees with the Info dictionary,
 the first part's output intent, ``/Lang``, page labels and viewer preferences.
-The output is byte-for-byte reproducible: no current time, and a trailer
-``/ID`` derived from the inputs instead of a random one.
+
+Speed: a build merges the same regressavtal and protocol extract into every
+member's package, hundreds of times. Parsing a part and checking its structure
+tree cost more than copying it, so an opened, checked part is kept (by content,
+see :class:`_Sources`) and later merges only copy from it; qpdf never changes
+the document it copies from.
+
+The output is byte-for-byte reproducible: no current time, and qpdf's
+deterministic ``/ID`` (a digest of the written file) instead of a random one.
 """
 
 from __future__ import annotations
@@ -31,25 +39,16 @@ from __future__ import annotations
 import datetime
 import hashlib
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import (
-    ArrayObject,
-    BooleanObject,
-    ByteStringObject,
-    DictionaryObject,
-    IndirectObject,
-    NameObject,
-    NumberObject,
-    PdfObject,
-    TextStringObject,
-    create_string_object,
-)
+import pikepdf
+from pikepdf import Array, Dictionary, Name, ObjectStreamMode, String
 
 from docgen.errors import ToolError
 
@@ -57,6 +56,21 @@ PRODUCER = "docgen"
 
 # A tree deeper than this is broken (or hostile), not a document.
 _MAX_DEPTH = 200
+
+# One way to write, always: object streams keep the big structure trees small (PDF/A-2 allows
+# them); qpdf never compresses the XMP stream and leaves already compressed streams alone.
+_SAVE_OPTIONS = {
+    "object_stream_mode": ObjectStreamMode.generate,
+    "compress_streams": True,
+    "recompress_flate": False,
+    "deterministic_id": True,
+    "qdf": False,
+    "linearize": False,
+    "preserve_pdfa": True,
+    "fix_metadata_version": False,  # the XMP packet is ours, written below: leave it be
+}
+
+_OBJGEN = tuple[int, int]
 
 
 @dataclass(frozen=True)
@@ -69,7 +83,8 @@ class Part:
 
 
 def page_count(pdf: Path) -> int:
-    return len(PdfReader(pdf).pages)
+    with pikepdf.open(pdf) as document:
+        return len(document.pages)
 
 
 def merge(parts: list[Part], dest: Path, title: str, timestamp: datetime.datetime,
@@ -81,13 +96,14 @@ def merge(parts: list[Part], dest: Path, title: str, timestamp: datetime.datetim
     try:
         if not parts:
             raise ValueError("inga handlingar att sätta ihop")
+        instant = _Instant(timestamp)
         inputs = [part.pdf.read_bytes() for part in parts]
-        writer = _assemble(parts, inputs, title, _Instant(timestamp), language)
-        buffer = BytesIO()
-        writer.write(buffer)
-    except Exception as exc:  # pypdf raises many types for a broken file
+        with _LOCK:  # qpdf objects are not thread-safe, and the sources are shared
+            sources = [_SOURCES.get(part.pdf.name, data) for part, data in zip(parts, inputs)]
+            data = _assemble(parts, sources, title, instant, language)
+    except Exception as exc:  # pikepdf raises many types for a broken file
         raise ToolError(f"kunde inte sätta ihop {dest.name}: {exc}") from exc
-    _write_atomically(dest, buffer.getvalue())
+    _write_atomically(dest, data)
 
 
 def _write_atomically(dest: Path, data: bytes) -> None:
@@ -122,78 +138,250 @@ class _Instant:
         self.pdf = self.value.strftime("D:%Y%m%d%H%M%S") + pdf_zone
 
 
+# --- the parts, opened and checked once -----------------------------------------------------
+
+
+@dataclass
+class _Source:
+    """One part, opened, with what the merge needs to know about it, checked."""
+
+    pdf: pikepdf.Pdf
+    pages: int
+    lang: str | None
+    output_intents: list[pikepdf.Object]  # indirect, ready for copy_foreign
+    page_keys: list[int | None]  # each page's /StructParents
+    key_span: int  # keys the part's parent tree takes up: /ParentTreeNextKey or more
+    role_map: dict[str, str]
+    by_type: dict[str, list[_OBJGEN]]  # elements of each role-mapped type, to rename if need be
+    wrong_parents: list[tuple[_OBJGEN, _OBJGEN]]  # (element, its real parent) where /P says otherwise
+    document: bool  # the tree is one /Document element (LibreOffice's), which becomes the /Part
+
+
+class _Sources:
+    """Parts opened and checked before, by content.
+
+    A build puts the same regressavtal and protocol extract into every member's package;
+    keeping them open spares parsing and checking them again. Keyed by a digest of the
+    bytes, so a file that changes is opened anew. qpdf reads a copied stream's data from the
+    source when the package is written, so a source dropped from here stays open for as long
+    as a merge still holds it.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.open: OrderedDict[bytes, _Source] = OrderedDict()
+
+    def get(self, name: str, data: bytes) -> _Source:
+        key = hashlib.sha256(data).digest()
+        source = self.open.get(key)
+        if source is None:
+            source = _open(name, data)
+            self.open[key] = source
+            while len(self.open) > self.size:
+                self.open.popitem(last=False)
+        self.open.move_to_end(key)
+        return source
+
+
+_SOURCES = _Sources(size=8)
+_LOCK = threading.Lock()
+
+
+def _open(name: str, data: bytes) -> _Source:
+    try:
+        pdf = pikepdf.open(BytesIO(data))  # qpdf pushes inherited page attributes down to the pages
+    except pikepdf.PasswordError:
+        raise ValueError(f"{name} är krypterad") from None
+    if pdf.is_encrypted:
+        raise ValueError(f"{name} är krypterad")
+    catalog = pdf.Root
+    tree_root = catalog.get("/StructTreeRoot")
+    if not isinstance(tree_root, Dictionary):
+        raise ValueError(f"{name} är inte taggad (saknar strukturträd)")
+    if not tree_root.is_indirect:  # copy_foreign takes indirect objects only
+        catalog.StructTreeRoot = tree_root = pdf.make_indirect(tree_root)
+    intents = catalog.get("/OutputIntents")
+    intents = [intent if intent.is_indirect else pdf.make_indirect(intent)
+               for intent in (intents if isinstance(intents, Array) else ())
+               if isinstance(intent, Dictionary)]
+    lang = catalog.get("/Lang")
+    pages = [page.obj for page in pdf.pages]
+    page_keys = [_optional_int(page.get("/StructParents")) for page in pages]
+    source = _Source(pdf=pdf, pages=len(pages), lang=str(lang) if lang is not None else None,
+                     output_intents=intents, page_keys=page_keys, key_span=0,
+                     role_map=_role_map(tree_root), by_type={}, wrong_parents=[], document=False)
+    _check_tree(source, tree_root, {page.objgen for page in pages}, name)
+    return source
+
+
+def _role_map(tree_root: Dictionary) -> dict[str, str]:
+    role_map = tree_root.get("/RoleMap")
+    if not isinstance(role_map, Dictionary):
+        return {}
+    return {str(k): str(v) for k, v in role_map.items() if isinstance(v, Name)}
+
+
+def _check_tree(source: _Source, tree_root: Dictionary, pages: set[_OBJGEN], name: str) -> None:
+    """Check the part's structure tree once and note what the merge has to fix in the copy."""
+    kids = _kids(tree_root.get("/K"))
+    only = kids[0] if len(kids) == 1 else None
+    source.document = isinstance(only, Dictionary) and only.get("/S") == Name.Document
+    # The top elements get their /P from the merge: the /Part, or the /Document above it.
+    stack = [(kid, None, 0) for kid in reversed(kids)]
+    elements: set[_OBJGEN] = set()
+    mapped = source.role_map
+    while stack:
+        node, parent, depth = stack.pop()
+        if depth > _MAX_DEPTH:
+            raise ValueError(f"{name}: strukturträdet är för djupt")
+        if not isinstance(node, Dictionary) or not node.is_indirect:
+            raise ValueError(f"{name}: strukturelement som inte är indirekta objekt")
+        objgen = node.objgen
+        if objgen in elements:
+            raise ValueError(f"{name}: strukturträdet har en slinga")
+        elements.add(objgen)
+        if parent is not None:
+            own = node.get("/P")
+            if not (isinstance(own, Dictionary) and own.is_indirect and own.objgen == parent):
+                source.wrong_parents.append((objgen, parent))
+        kind = str(node.get("/S"))
+        if kind in mapped:
+            source.by_type.setdefault(kind, []).append(objgen)
+        has_page = _check_page(node, pages, name)
+        for kid in _kids(node.get("/K")):
+            if not isinstance(kid, Dictionary):
+                if kid is not None and not has_page:
+                    raise ValueError(f"{name}: innehåll i strukturträdet utan sida")
+                continue
+            if kid.get("/Type") in (Name.MCR, Name.OBJR):
+                if not _check_page(kid, pages, name) and not has_page:
+                    raise ValueError(f"{name}: innehåll i strukturträdet utan sida")
+            else:
+                stack.append((kid, objgen, depth + 1))
+
+    keys = []
+    for key, value in _number_tree(tree_root.get("/ParentTree")):
+        keys.append(key)
+        for target in _struct_refs(value):
+            if target not in elements:
+                raise ValueError(f"{name}: föräldraträdet pekar utanför strukturträdet")
+    source.key_span = max([_optional_int(tree_root.get("/ParentTreeNextKey")) or 0, *(key + 1 for key in keys)])
+
+
+def _check_page(node: Dictionary, pages: set[_OBJGEN], name: str) -> bool:
+    """Whether ``node`` names its page; an error if that is no page of the part."""
+    page = node.get("/Pg")
+    if page is None:
+        return False
+    if not (isinstance(page, Dictionary) and page.is_indirect and page.objgen in pages):
+        raise ValueError(f"{name}: strukturträdet pekar på en sida utanför handlingen")
+    return True
+
+
+def _kids(value: object) -> list:
+    if isinstance(value, Array):
+        return list(value)
+    return [] if value is None else [value]
+
+
+def _struct_refs(value: object) -> Iterator[_OBJGEN]:
+    """The structure elements a parent-tree value points at (an array for a page, else one)."""
+    items = list(value) if isinstance(value, Array) else [value]
+    for item in items:
+        if isinstance(item, Dictionary) and item.is_indirect:
+            yield item.objgen
+
+
 # --- the whole package ------------------------------------------------------------------------
 
 
-def _assemble(parts: list[Part], inputs: list[bytes], title: str, instant: _Instant,
-              language: str) -> PdfWriter:
-    writer = PdfWriter()
-    tree = _StructTree(writer)
-    labels = ArrayObject()
-    output_intents: PdfObject | None = None
-    for part, data in zip(parts, inputs):
-        reader = PdfReader(BytesIO(data))
-        if reader.is_encrypted:
-            raise ValueError(f"{part.pdf.name} är krypterad")
-        catalog = reader.root_object
-        if "/StructTreeRoot" not in catalog:
-            raise ValueError(f"{part.pdf.name} är inte taggad (saknar strukturträd)")
-        first = len(writer.pages)
-        labels.extend([NumberObject(first), _page_label(part.label)])
-        # The same reader object all along: pypdf's translation table is per reader.
-        writer.append(reader, outline_item=part.bookmark)
-        pages = list(writer.pages[first:])
-        if len(pages) != len(reader.pages):
-            raise ValueError(f"{part.pdf.name}: {len(pages)} av {len(reader.pages)} sidor kom med")
-        tree.add_part(part, reader, pages, language)
-        if output_intents is None and "/OutputIntents" in catalog:
-            output_intents = catalog.raw_get("/OutputIntents").clone(writer)
+def _assemble(parts: list[Part], sources: list[_Source], title: str, instant: _Instant,
+              language: str) -> bytes:
+    pdf = pikepdf.Pdf.new()
+    root = pdf.Root
+    tree = _StructTree(pdf)
+    outline = pdf.make_indirect(Dictionary(Type=Name.Outlines))
+    root.Outlines = outline
+    labels: list = []
+    output_intents: Array | None = None
+    for part, source in zip(parts, sources):
+        first = len(pdf.pages)
+        labels.extend([first, _page_label(part.label)])
+        before = outline.get("/Last")
+        pdf.add_pages_from(source.pdf)
+        pages = [page.obj for page in pdf.pages[first:]]
+        if len(pages) != source.pages:
+            raise ValueError(f"{part.pdf.name}: {len(pages)} av {source.pages} sidor kom med")
+        _bookmark(pdf, outline, before, part.bookmark, pages[0])
+        tree.add_part(part, source, pages, language)
+        if output_intents is None and source.output_intents:
+            output_intents = Array([pdf.copy_foreign(intent) for intent in source.output_intents])
     if output_intents is None:
         raise ValueError("ingen av handlingarna har någon OutputIntent (är inte PDF/A)")
     tree.finish()
+    outline.Count = sum(1 + max(_optional_int(item.get("/Count")) or 0, 0) for item in _siblings(outline))
 
-    root = writer.root_object
-    root[NameObject("/OutputIntents")] = output_intents
-    root[NameObject("/Lang")] = TextStringObject(language)
-    root[NameObject("/PageMode")] = NameObject("/UseOutlines")
-    root[NameObject("/ViewerPreferences")] = DictionaryObject(
-        {NameObject("/DisplayDocTitle"): BooleanObject(True)})
-    root[NameObject("/PageLabels")] = DictionaryObject({NameObject("/Nums"): labels})
-    writer.metadata = {"/Title": title, "/Producer": PRODUCER,
-                       "/CreationDate": instant.pdf, "/ModDate": instant.pdf}
-    writer.xmp_metadata = _xmp(title, language, instant)
-    metadata = root["/Metadata"]
-    assert isinstance(metadata, DictionaryObject)
-    metadata[NameObject("/Type")] = NameObject("/Metadata")
-    metadata[NameObject("/Subtype")] = NameObject("/XML")
-    identifier = ByteStringObject(_identifier(parts, inputs, title, instant, language))
-    # pypdf has no public setter; generate_file_identifiers() would be random.
-    writer._ID = ArrayObject([identifier, identifier])
-    return writer
+    root.OutputIntents = output_intents
+    root.Lang = String(language)
+    root.PageMode = Name.UseOutlines
+    root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
+    root.PageLabels = Dictionary(Nums=Array(labels))
+    pdf.trailer.Info = pdf.make_indirect(Dictionary({
+        "/Title": String(title), "/Producer": String(PRODUCER),
+        "/CreationDate": String(instant.pdf), "/ModDate": String(instant.pdf)}))
+    root.Metadata = pdf.make_stream(_xmp(title, language, instant), Type=Name.Metadata, Subtype=Name.XML)
+    buffer = BytesIO()
+    version = max((source.pdf.pdf_version for source in sources), key=_version_key)
+    pdf.save(buffer, min_version=version, **_SAVE_OPTIONS)
+    return buffer.getvalue()
 
 
-def _page_label(prefix: str) -> DictionaryObject:
-    label = DictionaryObject({NameObject("/S"): NameObject("/D"), NameObject("/St"): NumberObject(1)})
+def _version_key(version: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(number) for number in version.split("."))
+    except ValueError:
+        return (0,)
+
+
+def _bookmark(pdf: pikepdf.Pdf, outline: Dictionary, before: object, title: str, page: Dictionary) -> None:
+    """Put the outline items the part brought along under one new item for the part.
+
+    ``add_pages_from`` appended them at the top level, after ``before``.
+    """
+    own = list(_siblings(outline, after=before))
+    item = pdf.make_indirect(Dictionary(Title=String(title), Dest=Array([page, Name.Fit]), Parent=outline))
+    if own:
+        for child in own:
+            child.Parent = item
+        if "/Prev" in own[0]:
+            del own[0].Prev
+        item.First, item.Last = own[0], own[-1]
+        item.Count = sum(1 + max(_optional_int(child.get("/Count")) or 0, 0) for child in own)
+    if isinstance(before, Dictionary):
+        before.Next = item
+        item.Prev = before
+    else:
+        outline.First = item
+    if "/Next" in item:
+        del item.Next
+    outline.Last = item
+
+
+def _siblings(parent: Dictionary, after: object = None) -> Iterator[Dictionary]:
+    """The outline items below ``parent`` (those after ``after``, if given), in order."""
+    node = after.get("/Next") if isinstance(after, Dictionary) else parent.get("/First")
+    seen: set[_OBJGEN] = set()
+    while isinstance(node, Dictionary) and node.objgen not in seen:
+        seen.add(node.objgen)
+        yield node
+        node = node.get("/Next")
+
+
+def _page_label(prefix: str) -> Dictionary:
+    label = Dictionary(S=Name.D, St=1)
     if prefix:
-        label[NameObject("/P")] = TextStringObject(prefix)
+        label.P = String(prefix)
     return label
-
-
-def _identifier(parts: list[Part], inputs: list[bytes], title: str, instant: _Instant,
-                language: str) -> bytes:
-    digest = hashlib.md5(usedforsecurity=False)
-    for text in (title, language, instant.xmp):
-        _feed(digest, text.encode())
-    for part, data in zip(parts, inputs):
-        for text in (part.bookmark, part.label):
-            _feed(digest, text.encode())
-        _feed(digest, data)
-    return digest.digest()
-
-
-def _feed(digest: hashlib._Hash, data: bytes) -> None:
-    digest.update(len(data).to_bytes(8, "big"))
-    digest.update(data)
 
 
 # pdfuaid is not one of the schemas PDF/A-2 predefines, so it is described in an extension schema.
@@ -258,94 +446,83 @@ def _xmp(title: str, language: str, instant: _Instant) -> bytes:
 
 
 class _StructTree:
-    """The package's structure tree, built up part by part in ``writer``."""
+    """The package's structure tree, built up part by part in ``pdf``."""
 
-    def __init__(self, writer: PdfWriter) -> None:
-        self.writer = writer
-        self.root = DictionaryObject({NameObject("/Type"): NameObject("/StructTreeRoot")})
-        self.root_ref = writer._add_object(self.root)
-        self.document = DictionaryObject({
-            NameObject("/Type"): NameObject("/StructElem"),
-            NameObject("/S"): NameObject("/Document"),
-            NameObject("/P"): self.root_ref,
-            NameObject("/K"): ArrayObject(),
-        })
-        self.document_ref = writer._add_object(self.document)
-        self.root[NameObject("/K")] = ArrayObject([self.document_ref])
-        self.parent_tree: list[tuple[int, PdfObject]] = []
+    def __init__(self, pdf: pikepdf.Pdf) -> None:
+        self.pdf = pdf
+        self.root = pdf.make_indirect(Dictionary(Type=Name.StructTreeRoot))
+        self.document = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document, P=self.root))
+        self.root.K = Array([self.document])
+        self.parts: list[Dictionary] = []
+        self.parent_tree: list[tuple[int, object]] = []
         self.next_key = 0
         self.role_map: dict[str, str] = {}
-        self.class_map = DictionaryObject()
-        self.ids: dict[str, PdfObject] = {}
-        self.elements: set[int] = set()  # idnums of every element in the tree
+        self.class_map: dict[str, object] = {}
+        self.ids: dict[bytes, object] = {}
 
-    def add_part(self, part: Part, reader: PdfReader, pages: list, language: str) -> None:
-        source = reader.root_object["/StructTreeRoot"]
-        assert isinstance(source, DictionaryObject)
+    def add_part(self, part: Part, source: _Source, pages: list[Dictionary], language: str) -> None:
+        # One copy of the part's whole tree: its elements, parent tree, ID tree and class map.
+        # The copied /StructTreeRoot itself is left unreferenced, and so is not written.
+        copy = self.pdf.copy_foreign(source.pdf.Root.StructTreeRoot)
         offset = self.next_key
-        keys = [key for key, _value in _number_tree(source.get("/ParentTree"))]
-        self.next_key = max([offset + _int(source.get("/ParentTreeNextKey", 0)),
-                             *(offset + key + 1 for key in keys)])
+        self.next_key += source.key_span
 
-        element = self._part_element(part, source)
-        part_lang = reader.root_object.get("/Lang")
-        if part_lang and str(part_lang) != language and "/Lang" not in element:
-            element[NameObject("/Lang")] = TextStringObject(str(part_lang))
-        self.document["/K"].append(element.indirect_reference)
+        element = self._part_element(part, source, copy)
+        if source.lang and source.lang != language and "/Lang" not in element:
+            element.Lang = String(source.lang)
+        self.parts.append(element)
 
-        renames = self._merge_maps(source)
-        page_ids = {page.indirect_reference.idnum for page in pages}
-        self._adopt(element, self.document_ref, page_ids, renames, part.pdf.name)
+        for name, target in self._merge_maps(source, copy).items():
+            for objgen in source.by_type.get(name, ()):
+                self._copied(source, objgen).S = Name(target)
+        for objgen, parent in source.wrong_parents:
+            self._copied(source, objgen).P = self._copied(source, parent)
 
-        for key, value in _number_tree(source.get("/ParentTree")):
-            clone = value.clone(self.writer)
-            self.parent_tree.append((offset + key, clone))
-            for target in _struct_refs(clone):
-                if target.idnum not in self.elements:
-                    raise ValueError(f"{part.pdf.name}: föräldraträdet pekar utanför strukturträdet")
-        for name, value in _name_tree(source.get("/IDTree")):
+        for key, value in _number_tree(copy.get("/ParentTree")):
+            self.parent_tree.append((offset + key, value))
+        for name, value in _name_tree(copy.get("/IDTree")):
             if name in self.ids:
-                raise ValueError(f"{part.pdf.name}: struktur-id {name!r} finns redan i en tidigare handling")
-            self.ids[name] = value.clone(self.writer)
+                shown = name.decode("utf-8", "replace")
+                raise ValueError(f"{part.pdf.name}: struktur-id {shown!r} finns redan i en tidigare handling")
+            self.ids[name] = value
 
-        seen: set[int] = set()
-        for source_page, page in zip(reader.pages, pages):
-            key = source_page.get("/StructParents")
+        seen: set[_OBJGEN] = set()
+        for page, key in zip(pages, source.page_keys):
             if key is None:  # nothing marked on the page; it still gets a (empty) key
                 key, self.next_key = self.next_key, self.next_key + 1
-                self.parent_tree.append((key, self.writer._add_object(ArrayObject())))
+                self.parent_tree.append((key, self.pdf.make_indirect(Array())))
             else:
-                key = _int(key) + offset
-            page[NameObject("/StructParents")] = NumberObject(key)
-            for annotation in page.get("/Annots", ()) or ():
-                _shift(annotation.get_object(), "/StructParent", offset, seen)
+                key += offset
+            page.StructParents = key
+            annotations = page.get("/Annots")
+            for annotation in annotations if isinstance(annotations, Array) else ():
+                _shift(annotation, "/StructParent", offset, seen)
             _shift_xobjects(page.get("/Resources"), offset, seen, 0)
 
-    def _part_element(self, part: Part, source: DictionaryObject) -> DictionaryObject:
-        """The part's structure as one ``/Part`` element, cloned into the writer."""
-        kids = source.get("/K")
-        kids = list(kids) if isinstance(kids, list) else ([] if kids is None else [source.raw_get("/K")])
-        # The parts' /P point at their own StructTreeRoot: not to be cloned, set in _adopt.
-        only = kids[0].get_object() if len(kids) == 1 else None
-        if isinstance(only, DictionaryObject) and only.get("/S") == "/Document":
-            element = only.clone(self.writer, ignore_fields=(1, "/P"))
+    def _copied(self, source: _Source, objgen: _OBJGEN) -> Dictionary:
+        """The package's copy of an object of ``source``: copy_foreign hands back the one made."""
+        return self.pdf.copy_foreign(source.pdf.get_object(objgen))
+
+    def _part_element(self, part: Part, source: _Source, copy: Dictionary) -> Dictionary:
+        """The part's structure as one ``/Part`` element."""
+        kids = _kids(copy.get("/K"))
+        if source.document:
+            element = kids[0]
         else:
-            element = DictionaryObject({
-                NameObject("/Type"): NameObject("/StructElem"),
-                NameObject("/K"): ArrayObject(kid.clone(self.writer, ignore_fields=(1, "/P")) for kid in kids),
-            })
-            self.writer._add_object(element)
-        assert isinstance(element, DictionaryObject)
-        element[NameObject("/S")] = NameObject("/Part")
-        element[NameObject("/T")] = TextStringObject(part.bookmark)
+            element = self.pdf.make_indirect(Dictionary(Type=Name.StructElem, K=Array(kids)))
+            for kid in kids:
+                kid.P = element
+        element.P = self.document
+        element.S = Name.Part
+        element.T = String(part.bookmark)
         return element
 
-    def _merge_maps(self, source: DictionaryObject) -> dict[str, str]:
+    def _merge_maps(self, source: _Source, copy: Dictionary) -> dict[str, str]:
         """Merge the part's role and class maps; return the renames its elements need."""
-        for name, value in (source.get("/ClassMap") or {}).items():
-            if name not in self.class_map:
-                self.class_map[NameObject(name)] = value.clone(self.writer)
-        part_map = {str(k): str(v) for k, v in (source.get("/RoleMap") or {}).items()}
+        class_map = copy.get("/ClassMap")
+        for name, value in (class_map.items() if isinstance(class_map, Dictionary) else ()):
+            self.class_map.setdefault(str(name), value)
+        part_map = source.role_map
         for name, target in part_map.items():
             self.role_map.setdefault(name, target)
         renames = {}
@@ -355,109 +532,57 @@ class _StructTree:
                 renames[name] = own
         return renames
 
-    def _adopt(self, element: DictionaryObject, parent: IndirectObject, pages: set[int],
-               renames: dict[str, str], name: str) -> None:
-        """Walk the cloned elements: fix /P, apply renames, check /Pg, record the elements."""
-        stack = [(element, parent, 0)]
-        while stack:
-            node, parent, depth = stack.pop()
-            if depth > _MAX_DEPTH:
-                raise ValueError(f"{name}: strukturträdet är för djupt")
-            ref = node.indirect_reference
-            if ref is None or ref.pdf is not self.writer:
-                raise ValueError(f"{name}: strukturelement som inte är indirekta objekt")
-            if ref.idnum in self.elements:
-                raise ValueError(f"{name}: strukturträdet har en slinga")
-            self.elements.add(ref.idnum)
-            node[NameObject("/P")] = parent
-            if str(node.get("/S")) in renames:
-                node[NameObject("/S")] = NameObject(renames[str(node["/S"])])
-            _check_page(node, pages, name)
-            kids = node.get("/K")
-            for kid in kids if isinstance(kids, list) else [kids]:
-                kid = kid.get_object() if isinstance(kid, IndirectObject) else kid
-                if not isinstance(kid, DictionaryObject):
-                    if kid is not None and "/Pg" not in node:
-                        raise ValueError(f"{name}: innehåll i strukturträdet utan sida")
-                    continue
-                if kid.get("/Type") in ("/MCR", "/OBJR"):
-                    _check_page(kid, pages, name)
-                    if "/Pg" not in kid and "/Pg" not in node:
-                        raise ValueError(f"{name}: innehåll i strukturträdet utan sida")
-                else:
-                    stack.append((kid, ref, depth + 1))
-
     def finish(self) -> None:
         """Put the tree into the catalog."""
-        nums = ArrayObject()
+        self.document.K = Array(self.parts)
+        nums: list = []
         for key, value in sorted(self.parent_tree, key=lambda pair: pair[0]):
-            nums.extend([NumberObject(key), value])
-        self.root[NameObject("/ParentTree")] = self.writer._add_object(
-            DictionaryObject({NameObject("/Nums"): nums}))
-        self.root[NameObject("/ParentTreeNextKey")] = NumberObject(self.next_key)
+            nums.extend([key, value])
+        self.root.ParentTree = self.pdf.make_indirect(Dictionary(Nums=Array(nums)))
+        self.root.ParentTreeNextKey = self.next_key
         if self.role_map:
-            self.root[NameObject("/RoleMap")] = DictionaryObject(
-                {NameObject(k): NameObject(v) for k, v in sorted(self.role_map.items())})
+            self.root.RoleMap = Dictionary({k: Name(v) for k, v in sorted(self.role_map.items())})
         if self.class_map:
-            self.root[NameObject("/ClassMap")] = self.class_map
+            self.root.ClassMap = Dictionary(self.class_map)
         if self.ids:
-            names = ArrayObject()
+            names: list = []
             for name in sorted(self.ids):
-                names.extend([create_string_object(name), self.ids[name]])
-            self.root[NameObject("/IDTree")] = DictionaryObject({NameObject("/Names"): names})
-        catalog = self.writer.root_object
-        catalog[NameObject("/StructTreeRoot")] = self.root_ref
-        catalog[NameObject("/MarkInfo")] = DictionaryObject({NameObject("/Marked"): BooleanObject(True)})
+                names.extend([String(name), self.ids[name]])
+            self.root.IDTree = Dictionary(Names=Array(names))
+        catalog = self.pdf.Root
+        catalog.StructTreeRoot = self.root
+        catalog.MarkInfo = Dictionary(Marked=True)
 
 
-def _check_page(node: DictionaryObject, pages: set[int], name: str) -> None:
-    page = node.raw_get("/Pg") if "/Pg" in node else None
-    if page is not None and not (isinstance(page, IndirectObject) and page.idnum in pages):
-        raise ValueError(f"{name}: strukturträdet pekar på en sida utanför handlingen")
-
-
-def _shift(obj: PdfObject, key: str, offset: int, seen: set[int]) -> None:
+def _shift(obj: object, key: str, offset: int, seen: set[_OBJGEN]) -> None:
     """Add ``offset`` to ``obj[key]``, once per object."""
-    if not isinstance(obj, DictionaryObject) or key not in obj or obj.indirect_reference is None:
+    if not isinstance(obj, Dictionary) or key not in obj:
         return
-    if obj.indirect_reference.idnum in seen:
-        return
-    seen.add(obj.indirect_reference.idnum)
-    obj[NameObject(key)] = NumberObject(_int(obj[key]) + offset)
+    if obj.is_indirect:
+        if obj.objgen in seen:
+            return
+        seen.add(obj.objgen)
+    value = _optional_int(obj.get(key))
+    if value is not None:
+        obj[key] = value + offset
 
 
-def _shift_xobjects(resources: PdfObject | None, offset: int, seen: set[int], depth: int) -> None:
+def _shift_xobjects(resources: object, offset: int, seen: set[_OBJGEN], depth: int) -> None:
     """Offset ``/StructParents`` of form XObjects that hold marked content of their own."""
-    resources = resources.get_object() if resources is not None else None
-    if not isinstance(resources, DictionaryObject) or depth > _MAX_DEPTH:
+    if not isinstance(resources, Dictionary) or depth > _MAX_DEPTH:
         return
     xobjects = resources.get("/XObject")
-    if not isinstance(xobjects, DictionaryObject):
+    if not isinstance(xobjects, Dictionary):
         return
-    for ref in xobjects.values():
-        xobject = ref.get_object()
-        if not isinstance(xobject, DictionaryObject) or xobject.get("/Subtype") != "/Form":
+    for xobject in xobjects.values():
+        if not isinstance(xobject, pikepdf.Stream) or xobject.get("/Subtype") != Name.Form:
             continue
-        if xobject.indirect_reference is not None and xobject.indirect_reference.idnum in seen:
+        if xobject.is_indirect and xobject.objgen in seen:
             continue
         _shift(xobject, "/StructParents", offset, seen)
-        if xobject.indirect_reference is not None:
-            seen.add(xobject.indirect_reference.idnum)
+        if xobject.is_indirect:
+            seen.add(xobject.objgen)
         _shift_xobjects(xobject.get("/Resources"), offset, seen, depth + 1)
-
-
-def _struct_refs(value: PdfObject) -> Iterator[IndirectObject]:
-    """The structure elements a parent-tree value points at (an array for a page, else one)."""
-    if isinstance(value, IndirectObject):
-        resolved = value.get_object()
-        if isinstance(resolved, list):
-            yield from _struct_refs(resolved)
-        elif isinstance(resolved, DictionaryObject):
-            yield value
-    elif isinstance(value, list):
-        for item in value:
-            if isinstance(item, IndirectObject) and isinstance(item.get_object(), DictionaryObject):
-                yield item
 
 
 def _resolve(name: str, role_map: dict[str, str]) -> str:
@@ -470,35 +595,46 @@ def _resolve(name: str, role_map: dict[str, str]) -> str:
     return name
 
 
-def _int(value: object) -> int:
-    return int(value)  # type: ignore[call-overload]
+def _optional_int(value: object) -> int | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
 
 
-def _number_tree(node: PdfObject | None) -> Iterator[tuple[int, PdfObject]]:
-    """Keys and raw values of a number tree, in order."""
+def _number_tree(node: object) -> Iterator[tuple[int, object]]:
+    """Keys and values of a number tree, in order."""
     for key, value in _tree(node, "/Nums"):
-        yield _int(key), value
+        number = _optional_int(key)
+        if number is None:
+            raise ValueError("trasigt talträd")
+        yield number, value
 
 
-def _name_tree(node: PdfObject | None) -> Iterator[tuple[str, PdfObject]]:
+def _name_tree(node: object) -> Iterator[tuple[bytes, object]]:
     for key, value in _tree(node, "/Names"):
-        yield str(key.get_object()), value
+        if not isinstance(key, String):
+            raise ValueError("trasigt namnträd")
+        yield bytes(key), value
 
 
-def _tree(node: PdfObject | None, leaf: str) -> Iterator[tuple[PdfObject, PdfObject]]:
+def _tree(node: object, leaf: str) -> Iterator[tuple[object, object]]:
     stack = [(node, 0)]
-    visited: set[int] = set()
+    visited: set[_OBJGEN] = set()
     while stack:
         current, depth = stack.pop()
-        current = current.get_object() if current is not None else None
-        if not isinstance(current, DictionaryObject):
+        if not isinstance(current, Dictionary):
             continue
-        if depth > _MAX_DEPTH or id(current) in visited:
+        if depth > _MAX_DEPTH or (current.is_indirect and current.objgen in visited):
             raise ValueError("trasigt talträd/namnträd")
-        visited.add(id(current))
+        if current.is_indirect:
+            visited.add(current.objgen)
         pairs = current.get(leaf)
-        if isinstance(pairs, list):
-            yield from ((pairs[i], pairs[i + 1]) for i in range(0, len(pairs) - 1, 2))
+        if isinstance(pairs, Array):
+            items = list(pairs)
+            yield from ((items[i], items[i + 1]) for i in range(0, len(items) - 1, 2))
         kids = current.get("/Kids")
-        if isinstance(kids, list):
-            stack.extend((kid, depth + 1) for kid in reversed(kids))
+        if isinstance(kids, Array):
+            stack.extend((kid, depth + 1) for kid in reversed(list(kids)))

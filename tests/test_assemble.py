@@ -8,9 +8,11 @@ import os
 import shutil
 import stat
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pikepdf
 import pytest
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
@@ -29,9 +31,11 @@ from pypdf.generic import (
     TextStringObject,
 )
 
+from docgen import assemble
 from docgen.assemble import Part, merge, page_count
 from docgen.convert import PDF_OPTIONS
 from docgen.errors import ToolError
+from docgen.verify import check_pdf
 
 TITLE = "Kommunalförbundet Itsam: Ny borgen – handlingar till Boxholms kommun"
 STAMP = datetime.datetime(2026, 3, 26, 10, 0, tzinfo=datetime.UTC)
@@ -427,6 +431,143 @@ def _types(element: DictionaryObject) -> set[str]:
     return found
 
 
+@pytest.mark.libreoffice
+def test_the_package_passes_every_check_of_docgen_verify(package):
+    report = check_pdf(package)
+    assert [check.name for check in report.checks] == [
+        "PDF/A", "utdataprofil", "typsnitt", "taggning", "språk", "titel", "metadata"]
+    assert report.ok, [check for check in report.checks if not check.ok]
+
+
+_MERGE_IN_A_NEW_PROCESS = """
+import datetime, json, sys
+from pathlib import Path
+from docgen.assemble import Part, merge
+parts, dest, title, stamp = json.loads(sys.argv[1])
+merge([Part(b, l, Path(p)) for b, l, p in parts], Path(dest), title, datetime.datetime.fromisoformat(stamp))
+"""
+
+
+@pytest.mark.libreoffice
+def test_the_same_bytes_from_a_new_process_whatever_its_hash_seed(parts, package, tmp_path):
+    # The package fixture was the first merge of these parts in this process; this one reuses the
+    # parts it opened then. A new process opens them anew.
+    again = tmp_path / "igen.pdf"
+    merge(parts, again, TITLE, STAMP)
+    outputs = [again]
+    for seed in ("1", "4711"):
+        dest = tmp_path / f"frö-{seed}.pdf"
+        argument = json.dumps([[[p.bookmark, p.label, str(p.pdf)] for p in parts], str(dest), TITLE,
+                               STAMP.isoformat()])
+        subprocess.run([sys.executable, "-c", _MERGE_IN_A_NEW_PROCESS, argument], check=True, timeout=120,
+                       env={**os.environ, "PYTHONHASHSEED": seed})
+        outputs.append(dest)
+    assert {path.read_bytes() for path in outputs} == {package.read_bytes()}
+
+
+@pytest.mark.libreoffice
+def test_a_part_whose_file_changed_is_read_anew(parts, tmp_path):
+    part = tmp_path / "del.pdf"
+    dest = tmp_path / "paket.pdf"
+    for source, pages in ((parts[0].pdf, 1), (parts[1].pdf, 2), (parts[0].pdf, 1)):
+        shutil.copyfile(source, part)
+        merge([Part("Del", "Del ", part)], dest, TITLE, STAMP)
+        reader = PdfReader(dest)
+        assert [page.extract_text() for page in reader.pages] == [
+            page.extract_text() for page in PdfReader(source).pages]
+        assert len(reader.pages) == pages
+
+
+@pytest.mark.libreoffice
+def test_more_parts_than_are_kept_open_between_merges(parts, tmp_path):
+    # Every part different in its bytes: each is opened anew, and the first are let go of before
+    # the package is written, which still needs their fonts and content streams.
+    many = []
+    for number in range(assemble._SOURCES.size + 2):
+        path = tmp_path / f"del-{number}.pdf"
+        with pikepdf.open(parts[number % 3].pdf) as pdf:
+            pdf.docinfo["/Subject"] = f"Del {number}"
+            pdf.save(path)
+        many.append(Part(f"Del {number}", f"Del {number}:", path))
+    dest = tmp_path / "paket.pdf"
+    merge(many, dest, TITLE, STAMP)
+    reader = PdfReader(dest)
+    assert [p.extract_text() for p in reader.pages] == [
+        p.extract_text() for part in many for p in PdfReader(part.pdf).pages]
+    assert [title for title, _page, _below in _outline(reader)] == [part.bookmark for part in many]
+    assert check_pdf(dest).ok
+
+
+@pytest.mark.libreoffice
+def test_page_attributes_held_by_the_page_tree_reach_the_pages(parts, tmp_path):
+    # /Resources and /MediaBox may sit on /Pages for all its pages to inherit; the package has
+    # a page tree of its own, so the pages have to take them along.
+    inherited = tmp_path / "arv.pdf"
+    with pikepdf.open(parts[1].pdf, inherit_page_attributes=False) as pdf:
+        first = pdf.pages[0].obj
+        for key in ("/Resources", "/MediaBox"):
+            pdf.Root.Pages[key] = first[key]
+            for page in pdf.pages:
+                del page.obj[key]
+        pdf.save(inherited)
+    with pikepdf.open(inherited, inherit_page_attributes=False) as pdf:
+        assert not any({"/Resources", "/MediaBox"} & set(page.obj.keys()) for page in pdf.pages)
+    dest = tmp_path / "paket.pdf"
+    merge([Part("Förslag", "Förslag ", inherited)], dest, TITLE, STAMP)
+    with pikepdf.open(dest, inherit_page_attributes=False) as pdf:
+        assert all({"/Resources", "/MediaBox"} <= set(page.obj.keys()) for page in pdf.pages)
+    expected = [page.extract_text() for page in PdfReader(parts[1].pdf).pages]
+    assert [page.extract_text() for page in PdfReader(dest).pages] == expected
+    assert check_pdf(dest).ok
+
+
+@pytest.mark.libreoffice
+def test_an_element_that_names_the_wrong_parent_is_put_right(parts, tmp_path):
+    astray = tmp_path / "fel-forälder.pdf"
+    with pikepdf.open(parts[1].pdf) as pdf:
+        document = pdf.Root.StructTreeRoot.K[0]
+        document.K[1].P = document.K[0]
+        table = next(kid for kid in document.K if kid.S == "/Table")
+        table.K[0].P = pdf.Root.StructTreeRoot
+        pdf.save(astray)
+    dest = tmp_path / "paket.pdf"
+    merge([parts[0], Part("Förslag", "Förslag ", astray)], dest, TITLE, STAMP)
+    tree = PdfReader(dest).trailer["/Root"]["/StructTreeRoot"]
+    assert len(_elements(tree)) > 20  # checks every element's /P
+
+
+def _first_marked(pdf: pikepdf.Pdf) -> pikepdf.Dictionary:
+    element = pdf.Root.StructTreeRoot.K[0]
+    while "/Pg" not in element:
+        element = element.K[0]
+    return element
+
+
+def _stray_page(pdf: pikepdf.Pdf) -> None:
+    _first_marked(pdf).Pg = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Page))
+
+
+def _loop(pdf: pikepdf.Pdf) -> None:
+    document = pdf.Root.StructTreeRoot.K[0]
+    document.K[0].K = pikepdf.Array([document])
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize(("damage", "message"), [
+    (_stray_page, "strukturträdet pekar på en sida utanför handlingen"),
+    (_loop, "strukturträdet har en slinga"),
+])
+def test_a_broken_structure_tree_is_refused(parts, tmp_path, damage, message):
+    broken = tmp_path / "trasigt-trad.pdf"
+    with pikepdf.open(parts[0].pdf) as pdf:
+        damage(pdf)
+        pdf.save(broken)
+    dest = tmp_path / "paket.pdf"
+    with pytest.raises(ToolError, match=f"^kunde inte sätta ihop paket.pdf: trasigt-trad.pdf: {message}$"):
+        merge([parts[1], Part("Trasig", "", broken)], dest, TITLE, STAMP)
+    assert not dest.exists()
+
+
 # --- errors (no LibreOffice needed) -----------------------------------------------------------
 
 
@@ -452,3 +593,13 @@ def test_an_untagged_part_is_refused(tmp_path):
 def test_a_missing_part_is_a_tool_error(tmp_path):
     with pytest.raises(ToolError, match="kunde inte sätta ihop paket.pdf"):
         merge([Part("Saknas", "", tmp_path / "saknas.pdf")], tmp_path / "paket.pdf", TITLE, STAMP)
+
+
+@pytest.mark.parametrize("user_password", ["", "hemligt"])
+def test_an_encrypted_part_is_refused(tmp_path, user_password):
+    locked = tmp_path / "krypterad.pdf"
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page()
+        pdf.save(locked, encryption=pikepdf.Encryption(owner="ägare", user=user_password))
+    with pytest.raises(ToolError, match="krypterad.pdf är krypterad"):
+        merge([Part("Krypterad", "", locked)], tmp_path / "paket.pdf", TITLE, STAMP)
