@@ -3,7 +3,7 @@
 The pipeline has one module per stage around the data model in
 :mod:`docgen.model`: :mod:`load` (YAML with line numbers), :mod:`validate`
 (model and domain rules), :mod:`render` (docxtpl), :mod:`convert`
-(LibreOffice), :mod:`assemble` (pypdf) and :mod:`build`, which ties them
+(LibreOffice), :mod:`assemble` (pikepdf) and :mod:`build`, which ties them
 together. :mod:`cli` is a thin click layer over :func:`docgen.build.build`.
 """
 

@@ -65,10 +65,13 @@ def build(mötesfil: Path, out_dir: Path, tvinga: bool) -> None:
     if not tvinga and (folder := fingerprint.up_to_date(mötesfil, out_dir)) is not None:
         out.print(f"Inget har ändrats sedan förra bygget: {folder} är aktuell.")
         return
-    from docgen.build import build as build_meeting
+    from docgen import convert
 
-    with _progress() as report:
-        result = _run(lambda: build_meeting(mötesfil, out_dir, progress=report))
+    # LibreOffice starts now and comes up while the model, templates and YAML load.
+    with convert.Office(convert.profile_root(), eager=True) as office, _progress() as report:
+        from docgen.build import build as build_meeting
+
+        result = _run(lambda: build_meeting(mötesfil, out_dir, progress=report, office=office))
     seconds = time.monotonic() - started
     out.print(f"Klart: {len(result.files)} filer i {result.folder} ({seconds:.1f} s, "
               f"{result.conversions} PDF-konverteringar).")

@@ -11,15 +11,17 @@ own, so a LibreOffice the secretary has open is never touched.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import queue
 import shutil
 import subprocess
+import tempfile
 import threading
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from docgen.errors import ToolError
 
@@ -54,6 +56,17 @@ def uno_python() -> str:
         if candidate and Path(candidate).is_file():
             return candidate
     raise ToolError(INSTALL_HINT)
+
+
+def profile_root() -> Path:
+    """Where the workers' LibreOffice profiles live: the user's cache, outside out/.
+
+    Outside out/ so that LibreOffice can start before the YAML is validated
+    (a failed check must leave out/ as it was), and kept between builds
+    because creating a profile costs seconds.
+    """
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "docgen" / "libreoffice"
 
 
 def worker_count() -> int:
@@ -128,6 +141,8 @@ class Office:
         self.workers: list[_Worker] = []
         self.threads: list[threading.Thread] = []
         self.released = False
+        self.lock: IO[str] | None = None
+        self.temporary = False
 
     def __enter__(self) -> Office:
         if self.eager:
@@ -137,6 +152,7 @@ class Office:
     def _start(self) -> None:
         # Started at the first document that needs converting: a build whose
         # PDFs all come from the cache starts no LibreOffice at all.
+        self._lock_profiles()
         for index in range(self.size):
             worker = _Worker(self.profile_root / f"profil-{index + 1}")
             self.workers.append(worker)
@@ -173,6 +189,19 @@ class Office:
                 if job is not None:
                     job[3].set_exception(exc)
 
+    def _lock_profiles(self) -> None:
+        # Two LibreOffices on one profile would hand each other their work:
+        # a second docgen running at the same time gets profiles of its own.
+        self.profile_root.mkdir(parents=True, exist_ok=True)
+        self.lock = (self.profile_root / ".lås").open("w")
+        try:
+            fcntl.flock(self.lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self.lock.close()
+            self.lock = None
+            self.profile_root = Path(tempfile.mkdtemp(prefix="docgen-libreoffice-"))
+            self.temporary = True
+
     def release(self) -> None:
         """Tell the workers to stop once the queue is done, without waiting for LibreOffice to exit."""
         if self.released:
@@ -192,3 +221,7 @@ class Office:
         self.release()
         for worker in self.workers:
             worker.wait()
+        if self.lock is not None:
+            self.lock.close()
+        if self.temporary:
+            shutil.rmtree(self.profile_root, ignore_errors=True)
