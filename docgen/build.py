@@ -142,6 +142,10 @@ def _final_protocol_docx(case: Case, reply: dict, work: Path, stamp: dt.datetime
     of the time.
     """
     pages = {int(n): text for n, text in (reply.get("pages") or {}).items()}
+    missing = [item.number for item in case.meeting.items if not pages.get(item.number)]
+    if missing:
+        raise ToolError(f"LibreOffice hittade inte var § {missing[0]} börjar i protokollet; "
+                        "rubriken ska ha formatmallen Rubrik 1 (Heading 1)")
     path = work / f"{PROTOCOL}.docx"
     with zipfile.ZipFile(path) as source:
         parts = {info.filename: source.read(info.filename) for info in source.infolist()}

@@ -3,6 +3,7 @@
 (a) cold build of the seed meeting (no cache, LibreOffice profiles warm);
 (b) the same distinct DOCX set converted with one `soffice --convert-to pdf` per file, as a naive script does;
 (c) the same set in one batched `soffice` call: the floor;
+(b) and (c) use docgen's own export options (PDF/A-2b, tagged, PDF/UA), so all three do the same work;
 (d) a rebuild with nothing changed;
 (e) a generated association of 290 members (YAML written here, not committed): time and peak memory.
 Times are wall-clock seconds of one run; quote them as ratios.
@@ -11,6 +12,7 @@ Times are wall-clock seconds of one run; quote them as ratios.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -20,6 +22,8 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+
+from docgen.convert import PDF_OPTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 MEETING = ROOT / "decisions" / "2026-03-26-direktionen.yaml"
@@ -66,8 +70,13 @@ def _tree_rss(pid: int) -> int:
 
 
 def soffice(profile: Path, files: list[Path], outdir: Path) -> list[str]:
+    """The same export as docgen's (PDF/A-2b, tagged, PDF/UA), so (b) and (c) do the same work."""
+    options = {key: {"type": "boolean" if isinstance(value, bool) else "long",
+                     "value": str(value).lower() if isinstance(value, bool) else str(value)}
+               for key, value in PDF_OPTIONS.items()}
     return ["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-            "--convert-to", "pdf", "--outdir", str(outdir), *map(str, files)]
+            "--convert-to", "pdf:writer_pdf_Export:" + json.dumps(options, separators=(",", ":")),
+            "--outdir", str(outdir), *map(str, files)]
 
 
 def distinct_docx(folder: Path, work: Path) -> list[Path]:
