@@ -36,6 +36,8 @@ PDF_OPTIONS: dict[str, Any] = {
 
 WORKER = Path(__file__).resolve().parent / "office_worker.py"
 REPLY_TIMEOUT = 300.0
+SCALE_AT = 12
+"""Documents waiting before a further worker starts."""
 
 INSTALL_HINT = ("LibreOffice saknas. Kör `make packages` (installerar det), eller som root: "
                 "apt-get update && apt-get install -y libreoffice-writer-nogui python3-uno "
@@ -70,7 +72,7 @@ def profile_root() -> Path:
 
 
 def worker_count() -> int:
-    return max(1, min(2, os.cpu_count() or 1))
+    return int(os.environ.get("DOCGEN_WORKERS", "0")) or max(1, min(2, os.cpu_count() or 1))
 
 
 class _Worker:
@@ -83,6 +85,7 @@ class _Worker:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             text=True, encoding="utf-8", bufsize=1)
         self.ready = False
+        self.error: ToolError | None = None
 
     def _read(self) -> dict[str, Any]:
         assert self.process.stdout is not None
@@ -94,10 +97,17 @@ class _Worker:
             raise ToolError("LibreOffice avslutades oväntat" + (f": {detail[0]}" if detail else ""))
         return json.loads(line)
 
-    def convert(self, docx: Path, pdf: Path, pages: dict[str, str] | None) -> dict[str, Any]:
+    def wait_ready(self) -> None:
         if not self.ready:
-            self._read()
+            try:
+                self._read()
+            except ToolError as exc:
+                self.error = exc
+                raise
             self.ready = True
+
+    def convert(self, docx: Path, pdf: Path, pages: dict[str, str] | None) -> dict[str, Any]:
+        self.wait_ready()
         assert self.process.stdin is not None
         request = {"docx": str(docx.resolve()), "pdf": str(pdf.resolve()), "options": PDF_OPTIONS,
                    "pages": pages}
@@ -153,21 +163,39 @@ class Office:
         # Started at the first document that needs converting: a build whose
         # PDFs all come from the cache starts no LibreOffice at all.
         self._lock_profiles()
-        for index in range(self.size):
-            worker = _Worker(self.profile_root / f"profil-{index + 1}")
-            self.workers.append(worker)
-            thread = threading.Thread(target=self._serve, args=(worker,), daemon=True)
-            thread.start()
-            self.threads.append(thread)
+        self._add_worker()
+
+    def _add_worker(self) -> None:
+        worker = _Worker(self.profile_root / f"profil-{len(self.workers) + 1}")
+        self.workers.append(worker)
+        thread = threading.Thread(target=self._serve, args=(worker,), daemon=True)
+        thread.start()
+        self.threads.append(thread)
 
     def submit(self, docx: Path, pdf: Path, pages: dict[str, str] | None = None) -> Future:
         if not self.workers:
             self._start()
+        elif len(self.workers) < self.size and self.jobs.qsize() >= SCALE_AT:
+            # Another LibreOffice only pays for its start when the queue is long:
+            # on two cores a second one also slows the filling-in of templates.
+            self._add_worker()
         future: Future = Future()
+        if not any(thread.is_alive() for thread in self.threads):
+            # Every worker has died: fail now rather than wait for a reply that never comes.
+            errors = [w.error for w in self.workers if getattr(w, "error", None)]
+            future.set_exception(errors[0] if errors else ToolError("LibreOffice avslutades oväntat"))
+            return future
         self.jobs.put((docx, pdf, pages, future))
         return future
 
     def _serve(self, worker: _Worker) -> None:
+        # Take work only once LibreOffice is up, so no document waits on a starting worker.
+        try:
+            worker.wait_ready()
+        except ToolError:
+            if all(w.process.poll() is not None for w in self.workers):
+                self._fail_remaining_with_startup_error(worker)
+            return
         while (job := self.jobs.get()) is not None:
             docx, pdf, pages, future = job
             try:
@@ -177,6 +205,9 @@ class Office:
                 if isinstance(exc, ToolError) and worker.process.poll() is not None:
                     self._fail_remaining(exc)
                     return
+
+    def _fail_remaining_with_startup_error(self, worker: _Worker) -> None:
+        self._fail_remaining(worker.error or ToolError("LibreOffice startade inte"))
 
     def _fail_remaining(self, exc: BaseException) -> None:
         # A dead worker must not leave futures waiting forever when it was the only one.

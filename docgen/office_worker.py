@@ -120,7 +120,6 @@ def fill_pages(doc, spec: dict) -> dict[int, str]:
         texts = new
         for number, cell in cells.items():
             cell.setString(texts.get(number, ""))
-        doc.refresh()
     return texts
 
 
