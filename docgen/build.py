@@ -15,12 +15,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import multiprocessing
 import os
 import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +30,7 @@ from xml.sax.saxutils import escape
 from docgen import assemble, convert, fingerprint
 from docgen import formatting as fmt
 from docgen.errors import ToolError
-from docgen.model import Case
+from docgen.model import Case, Member
 from docgen.render import Job, member_package_name, plan, render_docx
 from docgen.reproducible import normalise_docx, normalise_pdf, source_date
 from docgen.validate import load_case
@@ -39,6 +40,8 @@ Progress = Callable[[str, int, int], None]
 
 PROTOCOL = "protokoll"
 MARKER = "‹{n}›"
+MERGE_PROCESS_FROM = 20
+"""Member packages from which merging runs in a process of its own."""
 """Stands in the ärendelista's page cells until LibreOffice has laid the protocol out."""
 
 
@@ -84,53 +87,134 @@ def _build_into(case: Case, staging: Path, out_root: Path, report: Progress,
     cache = _Cache(out_root / ".cache" / case.meeting.slug)
     stamp = source_date(dt.datetime.combine(case.meeting.date, case.meeting.start))
     markers = {item.number: MARKER.format(n=item.number) for item in case.meeting.items}
-    jobs = plan(case, markers)
-    jobs.sort(key=lambda job: job.key != PROTOCOL)  # the longest conversion goes first
-    total = 2 * len(jobs) + 1
-    done = 0
-    pending: dict[str, tuple[Future, str]] = {}
-    replies: dict[str, dict] = {}
+    # The protocol (the longest conversion) first, then what every member package shares.
+    jobs = sorted(plan(case, markers), key=lambda job: (job.key != PROTOCOL, len(job.outputs) == 1))
     # A cold build starts LibreOffice at once, so that it comes up while the templates are filled in.
     pool = nullcontext(office) if office else convert.Office(convert.profile_root(), eager=cache.empty)
-    with pool as office:
+    with pool as office, _Pipeline(case, jobs, work, tree, cache, stamp, office, report) as line:
         for job in jobs:
-            docx, pdf = work / f"{job.key}.docx", work / f"{job.key}.pdf"
-            render_docx(job, docx, timestamp=stamp)
-            normalise_docx(docx)
-            done += 1
-            report(f"fyller i {job.template}", done, total)
-            key = cache.key(docx)
-            if cache.fetch(key, pdf):
-                replies[job.key] = cache.reply(key)
-                done += 1
-                continue
-            pages = _page_spec() if job.key == PROTOCOL else None
-            pending[job.key] = (office.submit(docx, pdf, pages), key)
-        if PROTOCOL not in pending:
-            _final_protocol_docx(case, replies[PROTOCOL], work, stamp)
-        for job_key, (future, key) in pending.items():
-            try:
-                replies[job_key] = future.result(timeout=convert.REPLY_TIMEOUT)
-            except TimeoutError:
-                raise ToolError(f"LibreOffice svarade inte inom {convert.REPLY_TIMEOUT:.0f} s "
-                                f"för {job_key}.docx") from None
-            normalise_pdf(work / f"{job_key}.pdf", stamp)
-            cache.store(key, work / f"{job_key}.pdf", replies[job_key])
-            if job_key == PROTOCOL:  # the first to finish; the others convert meanwhile
-                _final_protocol_docx(case, replies[PROTOCOL], work, stamp)
-            done += 1
-            report("gör PDF med LibreOffice", done, total)
-        office.release()  # LibreOffice shuts down while the packages are put together
-        cache.prune()
-        for job in jobs:
-            for output in job.outputs:
-                for suffix in (".docx", ".pdf"):
-                    dest = tree / (output + suffix)
-                    dest.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(work / f"{job.key}{suffix}", dest)
-        _assemble_packages(case, jobs, work, tree, stamp)
-    report("klart", total, total)
-    return BuildResult(case, tree, conversions=len(pending))
+            line.render(job)
+            line.merge_ready_packages(wait=False)  # while LibreOffice converts the next ones
+        line.merge_ready_packages(wait=True)
+        office.release()  # LibreOffice shuts down while the files are copied
+    cache.prune()
+    for job in jobs:
+        for output in job.outputs:
+            for suffix in (".docx", ".pdf"):
+                dest = tree / (output + suffix)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(work / f"{job.key}{suffix}", dest)
+    report("klart", line.total, line.total)
+    return BuildResult(case, tree, conversions=len(line.pending))
+
+
+class _Pipeline:
+    """Render, convert and merge as soon as each step's inputs are there."""
+
+    def __init__(self, case: Case, jobs: list[Job], work: Path, tree: Path, cache: _Cache,
+                 stamp: dt.datetime, office: convert.Office, report: Progress) -> None:
+        self.case, self.work, self.tree, self.cache = case, work, tree, cache
+        self.stamp, self.office, self.report = stamp, office, report
+        self.pending: dict[str, tuple[Future, str]] = {}
+        self.ready: set[str] = set()
+        self.packages = _package_parts(case, jobs)
+        self.merged = 0
+        self.total = 2 * len(jobs) + len(self.packages)
+        self.done = 0
+        request = case.request_item
+        self.subject = request.request.subject if request and request.request else ""
+        # Many packages are merged in a process of their own, alongside the filling-in of
+        # templates in this one; for a handful, starting that process costs more than it saves.
+        self.merger = (ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+                       if len(self.packages) > MERGE_PROCESS_FROM else None)
+        self.merges: list[Future] = []
+
+    def __enter__(self) -> _Pipeline:
+        return self
+
+    def __exit__(self, exc_type: object, *_exc: object) -> None:
+        if self.merger is not None:
+            self.merger.shutdown(wait=exc_type is None, cancel_futures=exc_type is not None)
+
+    def step(self, what: str) -> None:
+        self.done += 1
+        self.report(what, self.done, self.total)
+
+    def render(self, job: Job) -> None:
+        docx, pdf = self.work / f"{job.key}.docx", self.work / f"{job.key}.pdf"
+        render_docx(job, docx, timestamp=self.stamp)
+        normalise_docx(docx)
+        self.step(f"fyller i {job.template}")
+        key = self.cache.key(docx)
+        if self.cache.fetch(key, pdf):
+            self._finish(job.key, self.cache.reply(key))
+            return
+        pages = _page_spec() if job.key == PROTOCOL else None
+        self.pending[job.key] = (self.office.submit(docx, pdf, pages), key)
+
+    def _collect(self, job_key: str, wait: bool) -> bool:
+        """Whether the PDF of ``job_key`` is there; takes in a finished conversion once."""
+        if job_key in self.ready:
+            return True
+        if job_key not in self.pending:
+            return False
+        future, key = self.pending[job_key]
+        if not wait and not future.done():
+            return False
+        try:
+            reply = future.result(timeout=convert.REPLY_TIMEOUT)
+        except TimeoutError:
+            raise ToolError(f"LibreOffice svarade inte inom {convert.REPLY_TIMEOUT:.0f} s "
+                            f"för {job_key}.docx") from None
+        except ToolError as exc:
+            # Report the first document that failed, not a later one that failed in its wake.
+            raise next((f.exception() for f, _key in self.pending.values() if f.done() and f.exception()),
+                       exc) from None
+        normalise_pdf(self.work / f"{job_key}.pdf", self.stamp)
+        self.cache.store(key, self.work / f"{job_key}.pdf", reply)
+        self._finish(job_key, reply)
+        return True
+
+    def _finish(self, job_key: str, reply: dict) -> None:
+        if job_key == PROTOCOL:
+            _final_protocol_docx(self.case, reply, self.work, self.stamp)
+        self.ready.add(job_key)
+        self.step("gör PDF med LibreOffice")
+
+    def merge_ready_packages(self, wait: bool) -> None:
+        """Merge the packages, in member order, whose documents are converted."""
+        if wait:
+            for job_key in self.pending:
+                self._collect(job_key, wait=True)
+        while self.merged < len(self.packages):
+            member, parts = self.packages[self.merged]
+            if not all(self._collect(job.key, wait) for job in parts):
+                return
+            dest = self.tree / member_package_name(member)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            arguments = ([assemble.Part(job.title, f"{job.label} ", self.work / f"{job.key}.pdf") for job in parts],
+                         dest, f"{self.case.association.name}: {self.subject} – handlingar till {member.name}",
+                         self.stamp)
+            if self.merger is None:
+                assemble.merge(*arguments)
+            else:
+                self.merges.append(self.merger.submit(assemble.merge, *arguments))
+            self.merged += 1
+            self.step("sätter ihop medlemspaket")
+        if wait:
+            for merge in self.merges:
+                merge.result()
+
+
+def _package_parts(case: Case, jobs: list[Job]) -> list[tuple[Member, list[Job]]]:
+    """Each member's documents in the package's order (the numbered file names)."""
+    by_folder: dict[str, list[tuple[str, Job]]] = {}
+    for job in jobs:
+        for output in job.outputs:
+            if output.startswith("medlemmar/"):
+                by_folder.setdefault(output.split("/")[1], []).append((output, job))
+    return [(member, [job for _output, job in sorted(by_folder[member.id], key=lambda pair: pair[0])])
+            for member in case.association.members if member.id in by_folder]
 
 
 def _final_protocol_docx(case: Case, reply: dict, work: Path, stamp: dt.datetime) -> None:
@@ -208,20 +292,6 @@ class _Cache:
         for path in self.folder.iterdir():
             if path.stem not in self.used:
                 path.unlink(missing_ok=True)
-
-
-def _assemble_packages(case: Case, jobs: list[Job], work: Path, tree: Path, stamp: dt.datetime) -> None:
-    request = case.request_item
-    subject = request.request.subject if request and request.request else ""
-    for member in case.association.members:
-        folder = f"medlemmar/{member.id}/"
-        parts = sorted(((output, job) for job in jobs for output in job.outputs if output.startswith(folder)),
-                       key=lambda pair: pair[0])
-        if not parts:
-            continue
-        assemble.merge([assemble.Part(job.title, f"{job.label} ", work / f"{job.key}.pdf") for _o, job in parts],
-                       tree / member_package_name(member),
-                       f"{case.association.name}: {subject} – handlingar till {member.name}", stamp)
 
 
 def _write_manifest(case: Case, result: BuildResult, tree: Path, digest: str) -> None:

@@ -9,15 +9,22 @@ once, copied to each.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from docx.document import Document as WordDocument
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_UNDERLINE
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
 from docxtpl import DocxTemplate, Listing
-from jinja2 import StrictUndefined, TemplateError
+from docxtpl.subdoc import Subdoc
+from jinja2 import StrictUndefined, Template, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from docgen import context as ctx
@@ -25,7 +32,7 @@ from docgen import formatting as fmt
 from docgen import placeholders
 from docgen.errors import RenderError
 from docgen.model import Case, Item, Member
-from docgen.richtext import add_markdown
+from docgen.richtext import add_markdown, style_index
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -143,7 +150,7 @@ def letter_context(tpl: DocxTemplate, case: Case, member: Member) -> dict[str, A
 
 def proposal_context(tpl: DocxTemplate, case: Case, member: Member) -> dict[str, Any]:
     context = letter_context(tpl, case, member)
-    sub = tpl.new_subdoc()
+    sub = new_subdoc(tpl)
     _add_clauses(sub, case, member)
     context["att_satser"] = sub
     return context
@@ -162,18 +169,47 @@ def _request_subject(case: Case) -> str:
 
 # --- Word content built in code ---------------------------------------------------------
 
+class _Subdoc(Subdoc):
+    """docxtpl's sub-document on an empty body of the template's own part.
+
+    docxtpl's parses python-docx's default document for every sub-document
+    only to replace its part with the template's; an empty body is all that
+    is used of it.
+    """
+
+    def __init__(self, tpl: DocxTemplate) -> None:
+        self.tpl = tpl
+        self.docx = tpl.get_docx()
+        element = parse_xml(f"<w:document {nsdecls('w', 'r')}><w:body/></w:document>")
+        # The template's section, so that tables get the template's text width; not rendered.
+        element.body.append(copy.deepcopy(self.docx.element.body.sectPr))
+        self.subdocx = WordDocument(element, self.docx.part)
+        self.style_ids = style_index(self.docx.styles)
+
+
+def new_subdoc(tpl: DocxTemplate) -> Any:
+    return _Subdoc(tpl)
+
+
+def styled_paragraph(sub: Any, text: str, style: str) -> Any:
+    """A paragraph in the template's style ``style``, found by id (python-docx's lookup by name is slow)."""
+    paragraph = sub.add_paragraph(text)
+    paragraph._p.get_or_add_pPr().style = sub.style_ids[(style, WD_STYLE_TYPE.PARAGRAPH)]
+    return paragraph
+
+
 def markdown_subdoc(tpl: DocxTemplate, text: str) -> Any:
-    sub = tpl.new_subdoc()
+    sub = new_subdoc(tpl)
     add_markdown(sub, text)
     return sub
 
 
 def decision_subdoc(tpl: DocxTemplate, case: Case, item: Item) -> Any:
     """The decision as written, followed by the request's formula and att-clauses."""
-    sub = tpl.new_subdoc()
+    sub = new_subdoc(tpl)
     add_markdown(sub, item.decision)
     if item.request:
-        sub.add_paragraph(item.request.formula, style="Beslutsformel")
+        styled_paragraph(sub, item.request.formula, "Beslutsformel")
         _add_clauses(sub, case, None)
     return sub
 
@@ -186,7 +222,7 @@ def _add_clauses(sub: Any, case: Case, member: Member | None) -> None:
     starred = False
     for clause in item.request.clauses:
         segments = placeholders.render(clause.text, values, clause.member_specific)
-        paragraph = sub.add_paragraph(style="Att-sats")
+        paragraph = styled_paragraph(sub, "", "Att-sats")
         paragraph.add_run("att\t")
         for segment in segments:
             if segment.fill_in:
@@ -199,16 +235,48 @@ def _add_clauses(sub: Any, case: Case, member: Member | None) -> None:
             starred = True
     if starred:
         who = "respektive kommun" if member is None else member.name
-        sub.add_paragraph(f"* Uppgiften är kommunspecifik och fylls i av {who} före beslut.",
-                          style="Fotnotstext")
+        styled_paragraph(sub, f"* Uppgiften är kommunspecifik och fylls i av {who} före beslut.", "Fotnotstext")
 
 
 # --- docxtpl ----------------------------------------------------------------------------
 
-def _jinja() -> SandboxedEnvironment:
-    # Autoescape so that "Vatten & Avlopp <AB>" stays text, StrictUndefined so that a
-    # misspelt name in a template is an error rather than an empty gap in a document.
-    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
+class _Environment(SandboxedEnvironment):
+    """Compiles each distinct template source once.
+
+    docxtpl hands the environment the whole document XML of a template for
+    every document it renders; with 290 members that is the same few
+    sources hundreds of times.
+    """
+
+    def __init__(self) -> None:
+        # Autoescape so that "Vatten & Avlopp <AB>" stays text, StrictUndefined so that a
+        # misspelt name in a template is an error rather than an empty gap in a document.
+        super().__init__(undefined=StrictUndefined, autoescape=True)
+        self._compiled: dict[str, Template] = {}
+
+    def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Template:
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        if source not in self._compiled:
+            if len(self._compiled) > 256:
+                self._compiled.clear()
+            self._compiled[source] = super().from_string(source)
+        return self._compiled[source]
+
+
+_JINJA = _Environment()
+
+
+class _Template(DocxTemplate):
+    """docxtpl's template with its XML clean-up done once per distinct source."""
+
+    def patch_xml(self, src_xml: str) -> str:
+        return _patched(src_xml)
+
+
+@lru_cache(maxsize=64)
+def _patched(src_xml: str) -> str:
+    return DocxTemplate.patch_xml(None, src_xml)  # uses nothing of the instance
 
 
 def render_docx(job: Job, dest: Path, templates: Path = TEMPLATES,
@@ -217,10 +285,10 @@ def render_docx(job: Job, dest: Path, templates: Path = TEMPLATES,
     source = templates / job.template
     if not source.is_file():
         raise RenderError(f"mallen {source} saknas")
-    tpl = DocxTemplate(source)
+    tpl = _Template(source)
     try:
         context = job.build_context(tpl)
-        tpl.render(context, jinja_env=_jinja(), autoescape=True)
+        tpl.render(context, jinja_env=_JINJA, autoescape=True)
     except TemplateError as exc:
         raise RenderError(f"mallen {job.template} gick inte att fylla i för {job.title}: {exc}") from None
     except placeholders.PlaceholderError as exc:

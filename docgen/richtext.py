@@ -37,7 +37,7 @@ from docx.styles import BabelFish
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
-__all__ = ["RichTextStyles", "add_markdown", "is_swedish_number", "markdown_plain_lines"]
+__all__ = ["RichTextStyles", "add_markdown", "is_swedish_number", "markdown_plain_lines", "style_index"]
 
 
 @dataclass(frozen=True)
@@ -372,6 +372,24 @@ def _document(container: Any) -> Any:
     return getattr(container, "subdocx", container)
 
 
+def style_index(styles: Any) -> dict[tuple[str, WD_STYLE_TYPE], str]:
+    """(name, type) → style id, read once: python-docx's name lookup scans every style each time."""
+    element = getattr(styles, "element", None)
+    if element is None:
+        return {}
+    kinds = {"paragraph": WD_STYLE_TYPE.PARAGRAPH, "character": WD_STYLE_TYPE.CHARACTER,
+             "table": WD_STYLE_TYPE.TABLE, "numbering": WD_STYLE_TYPE.LIST}
+    index: dict[tuple[str, WD_STYLE_TYPE], str] = {}
+    for style in element.findall(qn("w:style")):
+        name = style.find(qn("w:name"))
+        kind = kinds.get(style.get(qn("w:type"), "paragraph"))
+        if name is not None and kind is not None and style.get(qn("w:styleId")):
+            # python-docx maps Word's lower-case built-in names ("heading 1") to UI names.
+            ui_name = BabelFish.internal2ui(name.get(qn("w:val")))
+            index.setdefault((ui_name, kind), style.get(qn("w:styleId")))
+    return index
+
+
 class _Writer:
     """Emits blocks into one container, resolving styles and numbering once."""
 
@@ -397,21 +415,7 @@ class _Writer:
         return styles
 
     def _index_styles(self) -> dict[tuple[str, WD_STYLE_TYPE], str]:
-        """(name, type) → style id, read once: python-docx's name lookup scans every style each time."""
-        element = getattr(self.styles, "element", None)
-        if element is None:
-            return {}
-        kinds = {"paragraph": WD_STYLE_TYPE.PARAGRAPH, "character": WD_STYLE_TYPE.CHARACTER,
-                 "table": WD_STYLE_TYPE.TABLE, "numbering": WD_STYLE_TYPE.LIST}
-        index: dict[tuple[str, WD_STYLE_TYPE], str] = {}
-        for style in element.findall(qn("w:style")):
-            name = style.find(qn("w:name"))
-            kind = kinds.get(style.get(qn("w:type"), "paragraph"))
-            if name is not None and kind is not None and style.get(qn("w:styleId")):
-                # python-docx maps Word's lower-case built-in names ("heading 1") to UI names.
-                ui_name = BabelFish.internal2ui(name.get(qn("w:val")))
-                index.setdefault((ui_name, kind), style.get(qn("w:styleId")))
-        return index
+        return style_index(self.styles)
 
     def _has_style(self, name: str, style_type: WD_STYLE_TYPE) -> bool:
         return bool(name) and (name, style_type) in self._style_ids
