@@ -143,7 +143,6 @@ class _Pipeline:
     def render(self, job: Job) -> None:
         docx, pdf = self.work / f"{job.key}.docx", self.work / f"{job.key}.pdf"
         render_docx(job, docx, timestamp=self.stamp)
-        normalise_docx(docx)
         self.step(f"fyller i {job.template}")
         key = self.cache.key(docx)
         if self.cache.fetch(key, pdf):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -32,6 +33,7 @@ from docgen import formatting as fmt
 from docgen import placeholders
 from docgen.errors import RenderError
 from docgen.model import Case, Item, Member
+from docgen.reproducible import normalise_docx
 from docgen.richtext import add_markdown, style_index
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -281,7 +283,7 @@ def _patched(src_xml: str) -> str:
 
 def render_docx(job: Job, dest: Path, templates: Path = TEMPLATES,
                 timestamp: dt.datetime | None = None) -> None:
-    """Fill ``job``'s template and save it at ``dest``."""
+    """Fill ``job``'s template and save it at ``dest``, with fixed zip times and order."""
     source = templates / job.template
     if not source.is_file():
         raise RenderError(f"mallen {source} saknas")
@@ -298,4 +300,6 @@ def render_docx(job: Job, dest: Path, templates: Path = TEMPLATES,
     props.language = "sv-SE"
     if timestamp is not None:
         props.created = props.modified = timestamp
-    tpl.save(dest)
+    buffer = io.BytesIO()
+    tpl.save(buffer)
+    normalise_docx(dest, buffer.getvalue())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import os
 import re
 import struct
@@ -112,9 +113,9 @@ ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 """The earliest time a zip entry can carry; the same for every build."""
 
 
-def normalise_docx(path: Path) -> None:
-    """Rewrite the DOCX zip with fixed entry times and order ([Content_Types].xml first)."""
-    with zipfile.ZipFile(path) as source:
+def normalise_docx(path: Path, data: bytes | None = None) -> None:
+    """Write the DOCX zip (``data``, or the file) with fixed entry times and order ([Content_Types].xml first)."""
+    with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as source:
         entries = {info.filename: source.read(info.filename) for info in source.infolist()}
     names = sorted(entries, key=lambda name: (name != "[Content_Types].xml", name))
     temporary = path.with_suffix(".tmp")
