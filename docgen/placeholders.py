@@ -65,12 +65,6 @@ def render(text: str, values: dict[str, Any], member_clause: bool = False) -> li
     return _split(rendered)
 
 
-def render_plain(text: str, values: dict[str, Any], member_clause: bool = False) -> str:
-    """As :func:`render`, with fill-ins shown as ``[description]``."""
-    segments = render(text, values, member_clause)
-    return "".join(f"[{s.text}]" if s.fill_in else s.text for s in segments)
-
-
 @lru_cache(maxsize=512)
 def _compiled(text: str) -> Template:
     # The same clause is rendered for every member: compile it once.
