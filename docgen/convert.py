@@ -151,12 +151,17 @@ class Office:
         self.workers: list[_Worker] = []
         self.threads: list[threading.Thread] = []
         self.released = False
+        self.start_error: ToolError | None = None
         self.lock: IO[str] | None = None
         self.temporary = False
 
     def __enter__(self) -> Office:
         if self.eager:
-            self._start()
+            try:
+                self._start()
+            except ToolError as exc:
+                # No LibreOffice here: say so when a document needs it, after the YAML check.
+                self.start_error = exc
         return self
 
     def _start(self) -> None:
@@ -173,6 +178,8 @@ class Office:
         self.threads.append(thread)
 
     def submit(self, docx: Path, pdf: Path, pages: dict[str, str] | None = None) -> Future:
+        if self.start_error is not None:
+            raise self.start_error
         if not self.workers:
             self._start()
         elif len(self.workers) < self.size and self.jobs.qsize() >= SCALE_AT:

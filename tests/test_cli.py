@@ -75,3 +75,25 @@ def test_schema_command_writes_the_schemas(tmp_path: Path):
     result = run("schema", "--out", str(tmp_path))
     assert result.returncode == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(SCHEMAS)
+
+
+def test_build_without_libreoffice_says_how_to_install_it(tmp_path: Path):
+    env = {"PATH": str(Path(sys.executable).parent), "HOME": str(tmp_path)}
+    command = [*DOCGEN, "build", str(SEED_MEETING), "--out", str(tmp_path / "out")]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env, check=False)
+    assert result.returncode == 3
+    assert "LibreOffice saknas" in result.stderr and "apt-get install" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_input_errors_come_before_a_missing_libreoffice(tmp_path: Path):
+    shutil.copytree(SEED_MEETING.parent, tmp_path / "d")
+    meeting = tmp_path / "d" / SEED_MEETING.name
+    meeting.write_text(meeting.read_text(encoding="utf-8").replace("- nummer: 17", "- nummer: 16"),
+                       encoding="utf-8")
+    env = {"PATH": str(Path(sys.executable).parent), "HOME": str(tmp_path)}
+    result = subprocess.run([*DOCGEN, "build", str(meeting), "--out", str(tmp_path / "out")],
+                            cwd=ROOT, capture_output=True, text=True, env=env, check=False)
+    assert result.returncode == 1
+    assert "§ 16 finns redan" in result.stderr
+    assert not (tmp_path / "out").exists()
