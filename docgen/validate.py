@@ -315,9 +315,10 @@ def _check_shares(case: Case, src: Source) -> list[Problem]:
         return []
     if len(with_weight) == len(members) and not with_share:
         return []
-    missing = next(i for i, m in enumerate(members) if m.weight is None and m.share is None) \
-        if len(with_share) + len(with_weight) < len(members) else (with_share or with_weight)[0]
-    return [src.problem(("medlemmar", missing),
+    # Point at the first member that breaks the pattern: one with neither, else one with a share.
+    neither = [i for i, m in enumerate(members) if m.weight is None and m.share is None]
+    where = neither[0] if neither else with_share[0]
+    return [src.problem(("medlemmar", where),
                         "ange fördelningstal för alla medlemmar eller andel för alla medlemmar, "
                         "inte en blandning; borgen i hemställan behöver en fördelning")]
 

@@ -102,6 +102,8 @@ CASES = [
            edit=_shares("12.82")),
     Broken("share with three decimals", ASSOCIATION, "", "", "decimal", anchor="andel: 12.835",
            edit=_shares("12.835")),
+    Broken("shares and weights mixed", ASSOCIATION, "fördelningstal: 15500", "andel: 37.53", "blandning",
+           anchor="- id: vimmerby"),
     Broken("bad e-mail", ASSOCIATION, "registrator_epost: kommun@boxholm.se",
            "registrator_epost: kommun.boxholm.se", "e-postadress"),
     Broken("duplicate key", MEETING, "organ: Direktionen\n", "organ: Direktionen\norgan: Styrelsen\n",
