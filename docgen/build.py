@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 import multiprocessing
 import os
@@ -239,10 +240,11 @@ def _final_protocol_docx(case: Case, reply: dict, work: Path, stamp: dt.datetime
             raise ToolError(f"ärendelistan i protokollet saknar platsen för sidorna till § {item.number}")
         xml = xml.replace(marker, escape(pages.get(item.number, "")))
     parts["word/document.xml"] = xml.encode("utf-8")
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as target:
         for name, data in parts.items():
             target.writestr(name, data)
-    normalise_docx(path)
+    normalise_docx(path, buffer.getvalue())
 
 
 def _page_spec() -> dict[str, str]:

@@ -35,6 +35,18 @@ PDF_OPTIONS: dict[str, Any] = {
 }
 
 WORKER = Path(__file__).resolve().parent / "office_worker.py"
+
+
+def convert_to_argument() -> str:
+    """``PDF_OPTIONS`` as ``soffice --convert-to`` takes them (LibreOffice 7.4+ JSON filter options).
+
+    docgen itself passes the options over UNO; this is for comparing with
+    plain soffice runs (``make bench``) and for making test inputs.
+    """
+    typed = {name: {"type": "boolean" if isinstance(value, bool) else "long",
+                    "value": str(value).lower() if isinstance(value, bool) else str(value)}
+             for name, value in PDF_OPTIONS.items()}
+    return "pdf:writer_pdf_Export:" + json.dumps(typed, separators=(",", ":"))
 REPLY_TIMEOUT = 300.0
 SCALE_AT = 12
 """Documents waiting before a further worker starts."""

@@ -12,7 +12,6 @@ Times are wall-clock seconds of one run; quote them as ratios.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import shutil
@@ -23,7 +22,7 @@ import threading
 import time
 from pathlib import Path
 
-from docgen.convert import PDF_OPTIONS
+from docgen.convert import convert_to_argument
 
 ROOT = Path(__file__).resolve().parent.parent
 MEETING = ROOT / "decisions" / "2026-03-26-direktionen.yaml"
@@ -71,12 +70,8 @@ def _tree_rss(pid: int) -> int:
 
 def soffice(profile: Path, files: list[Path], outdir: Path) -> list[str]:
     """The same export as docgen's (PDF/A-2b, tagged, PDF/UA), so (b) and (c) do the same work."""
-    options = {key: {"type": "boolean" if isinstance(value, bool) else "long",
-                     "value": str(value).lower() if isinstance(value, bool) else str(value)}
-               for key, value in PDF_OPTIONS.items()}
     return ["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-            "--convert-to", "pdf:writer_pdf_Export:" + json.dumps(options, separators=(",", ":")),
-            "--outdir", str(outdir), *map(str, files)]
+            "--convert-to", convert_to_argument(), "--outdir", str(outdir), *map(str, files)]
 
 
 def distinct_docx(folder: Path, work: Path) -> list[Path]:

@@ -33,7 +33,7 @@ from pypdf.generic import (
 
 from docgen import assemble
 from docgen.assemble import Part, merge, page_count
-from docgen.convert import PDF_OPTIONS
+from docgen.convert import convert_to_argument
 from docgen.errors import ToolError
 from docgen.verify import check_pdf
 
@@ -90,13 +90,6 @@ def _document(path: Path, title: str, *, pages: int, link: bool = False) -> None
     doc.save(path)
 
 
-def _filter_options() -> str:
-    types = {bool: "boolean", int: "long", str: "string"}
-    return json.dumps({name: {"type": types[type(value)], "value": str(value).lower()
-                              if isinstance(value, bool) else str(value)}
-                       for name, value in PDF_OPTIONS.items()})
-
-
 @pytest.fixture(scope="module")
 def parts(tmp_path_factory: pytest.TempPathFactory) -> list[Part]:
     folder = tmp_path_factory.mktemp("delar")
@@ -107,7 +100,7 @@ def parts(tmp_path_factory: pytest.TempPathFactory) -> list[Part]:
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     assert soffice
     subprocess.run([soffice, "--headless", f"-env:UserInstallation={profile.as_uri()}",
-                    "--convert-to", f"pdf:writer_pdf_Export:{_filter_options()}", "--outdir", str(folder),
+                    "--convert-to", convert_to_argument(), "--outdir", str(folder),
                     *(str(folder / f"{stem}.docx") for stem in stems)],
                    check=True, capture_output=True, timeout=300)
     _add_link_annotation(folder / f"{stems[1]}.pdf")  # not the first part: its keys are offset

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -26,6 +25,7 @@ from pypdf.generic import (
 )
 from rich.console import Console
 
+from docgen.convert import convert_to_argument
 from docgen.verify import (
     Check,
     PdfReport,
@@ -40,12 +40,6 @@ from docgen.verify import (
 TITLE = "Provhandling för kontroll av PDF/A"
 AUTHOR = "Kommunalförbundet Itsam"
 ALL_CHECKS = ["PDF/A", "utdataprofil", "typsnitt", "taggning", "språk", "titel", "metadata"]
-PDFA_OPTIONS = {
-    "SelectPdfVersion": {"type": "long", "value": "2"},
-    "UseTaggedPDF": {"type": "boolean", "value": "true"},
-    "PDFUACompliance": {"type": "boolean", "value": "true"},
-    "DisplayPDFDocumentTitle": {"type": "boolean", "value": "true"},
-}
 
 
 def _make_docx(path: Path) -> None:
@@ -97,8 +91,7 @@ def lo_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     good_docx, plain_docx = tmp / "good.docx", tmp / "plain.docx"
     _make_docx(good_docx)
     shutil.copy(good_docx, plain_docx)
-    options = json.dumps(PDFA_OPTIONS, separators=(",", ":"))
-    good = _soffice(good_docx, tmp / "good", profile, f"pdf:writer_pdf_Export:{options}")
+    good = _soffice(good_docx, tmp / "good", profile, convert_to_argument())
     plain = _soffice(plain_docx, tmp / "plain", profile, "pdf")
     return {"good": good, "plain": plain}
 
