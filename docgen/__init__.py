@@ -1,10 +1,20 @@
 """docgen: a Swedish kommunalförbund's decision documents from YAML.
 
-The pipeline has one module per stage around the data model in
-:mod:`docgen.model`: :mod:`load` (YAML with line numbers), :mod:`validate`
-(model and domain rules), :mod:`render` (docxtpl), :mod:`convert`
-(LibreOffice), :mod:`assemble` (pikepdf) and :mod:`build`, which ties them
-together. :mod:`cli` is a thin click layer over :func:`docgen.build.build`.
+The package tree is the pipeline, each stage importing only the ones before it:
+
+- :mod:`docgen.model`: the case (association, members, meeting), the legal
+  calendar, the allocation of a guarantee, Swedish formatting and the
+  att-clause language. The centre: it knows nothing of files or tools.
+- :mod:`docgen.input`: YAML with line numbers, validation into the model,
+  the JSON Schemas.
+- :mod:`docgen.documents`: the plan of documents (who gets what), the
+  templates' contexts, Markdown as Word content, filling the Word templates.
+- :mod:`docgen.pdf`: LibreOffice (DOCX to PDF/A), normalising PDFs, member
+  packages merged with pikepdf, verification.
+- :mod:`docgen.build`: the pipeline that runs the stages, the PDF cache, the
+  manifest and the no-change fingerprint.
+
+:mod:`docgen.cli` is a thin click layer over :func:`docgen.build.pipeline.build`.
 """
 
 __version__ = "0.1.0"

@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from docgen import fingerprint
+from docgen.build import fingerprint
 from docgen.errors import DocgenError, InputError
 
 DEFAULT_MEETING = Path("decisions/2026-03-26-direktionen.yaml")
@@ -38,8 +38,8 @@ def main() -> None:
 @MEETING
 def check(mötesfil: Path) -> None:
     """Kontrollera mötesfilen och förbundets YAML utan att skriva något."""
-    from docgen.context import open_fields
-    from docgen.validate import load_case
+    from docgen.input.validate import load_case
+    from docgen.model.clauses import open_fields
 
     case = _run(lambda: load_case(mötesfil))
     meeting = case.meeting
@@ -65,11 +65,11 @@ def build(mötesfil: Path, out_dir: Path, tvinga: bool) -> None:
     if not tvinga and (folder := fingerprint.up_to_date(mötesfil, out_dir)) is not None:
         out.print(f"Inget har ändrats sedan förra bygget: {folder} är aktuell.")
         return
-    from docgen import convert
+    from docgen.pdf import office as convert
 
     # LibreOffice starts now and comes up while the model, templates and YAML load.
     with convert.Office(convert.profile_root(), eager=True) as office, _progress() as report:
-        from docgen.build import build as build_meeting
+        from docgen.build.pipeline import build as build_meeting
 
         result = _run(lambda: build_meeting(mötesfil, out_dir, progress=report, office=office))
     seconds = time.monotonic() - started
@@ -82,7 +82,7 @@ def build(mötesfil: Path, out_dir: Path, tvinga: bool) -> None:
                 default="out/2026-03-26-direktionen", required=False)
 def verify(mapp: Path) -> None:
     """Granska varje PDF under MAPP: PDF/A, utdataprofil, typsnitt, taggning, språk och titel."""
-    from docgen.verify import print_report, verify_tree
+    from docgen.pdf.verify import print_report, verify_tree
 
     reports = verify_tree(mapp)
     if not reports:
@@ -99,7 +99,7 @@ def verify(mapp: Path) -> None:
               default=None, help="Mapp för schemafilerna (standard: docgen/schema).")
 def schema(out_dir: Path | None) -> None:
     """Skriv JSON Schema för YAML-filerna (för redigerarens komplettering och felmarkering)."""
-    from docgen.schema import SCHEMA_DIR, write_schemas
+    from docgen.input.schema import SCHEMA_DIR, write_schemas
 
     for path in write_schemas(out_dir or SCHEMA_DIR):
         out.print(f"skrev {path}")

@@ -22,7 +22,7 @@ import threading
 import time
 from pathlib import Path
 
-from docgen.convert import convert_to_argument
+from docgen.pdf.office import convert_to_argument
 
 ROOT = Path(__file__).resolve().parent.parent
 MEETING = ROOT / "decisions" / "2026-03-26-direktionen.yaml"

@@ -21,7 +21,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = Path(__file__).resolve().parent.parent / "docgen" / "templates"
 
 BODY_FONT = "Times New Roman"  # LibreOffice uses the metric-compatible Liberation Serif
 HEADING_FONT = "Arial"  # ... and Liberation Sans here

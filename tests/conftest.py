@@ -33,7 +33,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def seed_build(tmp_path_factory: pytest.TempPathFactory):
     """The seed meeting built with the real pipeline (LibreOffice included)."""
-    from docgen.build import build
+    from docgen.build.pipeline import build
 
     out = tmp_path_factory.mktemp("out")
     return build(SEED_MEETING, out)

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 from conftest import ROOT, SEED_MEETING
-from docgen.schema import SCHEMA_DIR, SCHEMAS, schema_text
-from docgen.validate import load_case
+from docgen.input.schema import SCHEMA_DIR, SCHEMAS, schema_text
+from docgen.input.validate import load_case
 
 DOCGEN = [sys.executable, "-m", "docgen.cli"]
 
@@ -65,7 +65,7 @@ def test_committed_schemas_equal_the_model():
 def test_every_yaml_in_decisions_points_at_its_schema():
     for path in sorted((ROOT / "decisions").glob("*.yaml")):
         first = path.read_text(encoding="utf-8").splitlines()[0]
-        assert first.startswith("# yaml-language-server: $schema=../docgen/schema/"), path
+        assert first.startswith("# yaml-language-server: $schema=../docgen/input/schema/"), path
         schema = (path.parent / first.split("=", 1)[1]).resolve()
         assert schema.is_file()
         assert "properties" in json.loads(schema.read_text(encoding="utf-8"))

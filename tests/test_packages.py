@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from ruamel.yaml import YAML
 
 from conftest import MEMBERS, SEED_MEETING, docx_text, pdf_text, squash
-from docgen import formatting as fmt
+from docgen.model import formatting as fmt
 
 pytestmark = pytest.mark.libreoffice
 
@@ -86,8 +86,8 @@ def test_proposal_names_its_member_with_its_values_and_no_other_members(seed_bui
 
 def test_proposal_carries_facts_the_yaml_gives_and_none_of_another_members(tmp_path):
     """With each member's own regressavtal date and earlier KF decision filled in."""
-    from docgen.render import plan, render_docx
-    from docgen.validate import load_case
+    from docgen.documents.render import plan, render_docx
+    from docgen.input.validate import load_case
 
     yaml = YAML()
     facts = {m: {"regressavtal_datum": f"2019-0{i + 1}-1{i}", "tidigare_kf_beslut": f"KF 2019 § {40 + i}"}

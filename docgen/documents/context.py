@@ -12,57 +12,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from docgen import formatting as fmt
-from docgen import placeholders
-from docgen.model import Attendee, Case, Item, Member
-from docgen.placeholders import FillIn
-
-
-def clause_values(case: Case, member: Member | None) -> dict[str, Any]:
-    """Values for the placeholders in att-clauses; ``member=None`` is the general text."""
-    association = case.association
-    item = case.request_item
-    values: dict[str, Any] = {
-        "medlemmarna": fmt.join_list([m.name for m in association.members], "samt"),
-        "förbundet": association.name,
-    }
-    if item is None or item.request is None:
-        return values
-    request = item.request
-    if request.guarantee:
-        values["borgensbelopp"] = fmt.integer(request.guarantee.amount)
-    for key, fact in request.member_facts.items():
-        value = member.facts.get(key) if member else None
-        if value is None:
-            values[key] = FillIn(fact.description)
-        elif fact.kind == "datum":
-            values[key] = _long_date_or_text(value)
-        else:
-            values[key] = value
-    return values
-
-
-def _long_date_or_text(value: object) -> str:
-    # An invalid date is reported by validation; here it only must not crash.
-    try:
-        day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-    except ValueError:
-        return str(value)
-    return fmt.long_date(day)
-
-
-def open_fields(case: Case, member: Member) -> list[str]:
-    """What this member still has to fill in itself, as its clauses show it."""
-    item = case.request_item
-    if item is None or item.request is None:
-        return []
-    values = clause_values(case, member)
-    labels: list[str] = []
-    for clause in item.request.clauses:
-        for segment in placeholders.render(clause.text, values, clause.member_specific):
-            if segment.fill_in and segment.text not in labels:
-                labels.append(segment.text)
-    return labels
+from docgen.model import formatting as fmt
+from docgen.model.case import Attendee, Case, Item, Member
+from docgen.model.clauses import open_fields
 
 
 def _attendee(case: Case, person: Attendee) -> str:

@@ -16,7 +16,7 @@ import pytest
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 
-from docgen.richtext import RichTextStyles, add_markdown, is_swedish_number, markdown_plain_lines
+from docgen.documents.richtext import RichTextStyles, add_markdown, is_swedish_number, markdown_plain_lines
 
 NBSP = "\u00a0"
 EN_DASH = "\u2013"

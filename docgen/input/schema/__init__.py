@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from docgen.model import Association, Meeting
+from docgen.model.case import Association, Meeting
 
 SCHEMA_DIR = Path(__file__).resolve().parent
 SCHEMAS = {

@@ -25,8 +25,8 @@ from pypdf.generic import (
 )
 from rich.console import Console
 
-from docgen.convert import convert_to_argument
-from docgen.verify import (
+from docgen.pdf.office import convert_to_argument
+from docgen.pdf.verify import (
     Check,
     PdfReport,
     check_pdf,

@@ -18,7 +18,7 @@ from typing import Any
 from jinja2 import StrictUndefined, Template, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
-from docgen import fillins
+from docgen.model import fillins
 
 OPEN = "\ue000"  # private-use characters: cannot occur in the secretary's text
 CLOSE = "\ue001"

@@ -28,13 +28,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from docgen import assemble, convert, fingerprint
-from docgen import formatting as fmt
+from docgen.build import fingerprint
+from docgen.documents.render import Job, member_package_name, plan, render_docx
 from docgen.errors import ToolError
-from docgen.model import Case, Member
-from docgen.render import Job, member_package_name, plan, render_docx
-from docgen.reproducible import normalise_docx, normalise_pdf, source_date
-from docgen.validate import load_case
+from docgen.input.validate import load_case
+from docgen.model import formatting as fmt
+from docgen.model.case import Case, Member
+from docgen.pdf import assemble
+from docgen.pdf import office as convert
+from docgen.pdf.normalise import normalise_docx, normalise_pdf, source_date
 
 Progress = Callable[[str, int, int], None]
 """Called with what is being done, how many steps are done and how many there are."""

@@ -16,8 +16,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from docgen import rules
-from docgen.allocation import Share, allocate_guarantee
+from docgen.model import calendar
+from docgen.model.allocation import Share, allocate_guarantee
 
 ALL_MEMBERS = "Medlemskommunerna"
 """The recipient that means every member (``Beslutet skickas till``)."""
@@ -238,11 +238,11 @@ class Meeting(Model):
 
     @property
     def posted(self) -> dt.date:
-        return self.notice.posted or rules.default_posting(self.adjustment.date)
+        return self.notice.posted or calendar.default_posting(self.adjustment.date)
 
     @property
     def appeal_ends(self) -> dt.date:
-        return rules.appeal_end(self.posted)
+        return calendar.appeal_end(self.posted)
 
     @property
     def removed(self) -> dt.date:

@@ -9,7 +9,7 @@ from fractions import Fraction
 
 import pytest
 
-from docgen.allocation import Share, allocate_guarantee, largest_remainder
+from docgen.model.allocation import Share, allocate_guarantee, largest_remainder
 
 POPULATION = {
     "boxholm": 5400,

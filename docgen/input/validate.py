@@ -13,12 +13,12 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from docgen import fillins, placeholders, rules
-from docgen import formatting as fmt
-from docgen.context import clause_values
 from docgen.errors import InputError, Problem
-from docgen.load import Path_, Source, load_yaml
-from docgen.model import ALL_MEMBERS, FILE, Association, Case, Meeting
+from docgen.input.load import Path_, Source, load_yaml
+from docgen.model import calendar, fillins, placeholders
+from docgen.model import formatting as fmt
+from docgen.model.case import ALL_MEMBERS, FILE, Association, Case, Meeting
+from docgen.model.clauses import clause_values
 
 
 def load_case(meeting_file: Path) -> Case:
@@ -235,20 +235,20 @@ def _check_calendar(case: Case, src: Source) -> list[Problem]:
     if adjusted < meeting.date:
         problems.append(src.problem(("justering", "datum"),
                                     f"justeringen {day(adjusted)} är före sammanträdet {day(meeting.date)}"))
-    elif adjusted > rules.latest_adjustment(meeting.date):
+    elif adjusted > calendar.latest_adjustment(meeting.date):
         problems.append(src.problem(
             ("justering", "datum"),
-            f"justeringen {day(adjusted)} är mer än {rules.ADJUSTMENT_DAYS} dagar efter sammanträdet; "
-            f"senast {day(rules.latest_adjustment(meeting.date))}"))
+            f"justeringen {day(adjusted)} är mer än {calendar.ADJUSTMENT_DAYS} dagar efter sammanträdet; "
+            f"senast {day(calendar.latest_adjustment(meeting.date))}"))
     posted = meeting.posted
     if posted < adjusted:
         problems.append(src.problem(("anslag", "uppsatt"),
                                     f"anslaget {day(posted)} sätts upp före justeringen {day(adjusted)}"))
-    elif posted > rules.latest_posting(adjusted):
+    elif posted > calendar.latest_posting(adjusted):
         problems.append(src.problem(
             ("anslag", "uppsatt"),
             f"anslaget sätts upp {day(posted)}, för sent: senast andra dagen efter justeringen, "
-            f"{day(rules.latest_posting(adjusted))}"))
+            f"{day(calendar.latest_posting(adjusted))}"))
     if meeting.removed < meeting.appeal_ends:
         problems.append(src.problem(
             ("anslag", "nedtaget"),

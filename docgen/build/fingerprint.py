@@ -13,8 +13,8 @@ import os
 import re
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parent
-TEMPLATES = PACKAGE.parent / "templates"
+PACKAGE = Path(__file__).resolve().parent.parent
+TEMPLATES = PACKAGE / "templates"
 INDEX = ".docgen-index.json"
 MANIFEST = "manifest.json"
 

@@ -28,13 +28,14 @@ from docxtpl.subdoc import Subdoc
 from jinja2 import StrictUndefined, Template, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
-from docgen import context as ctx
-from docgen import formatting as fmt
-from docgen import placeholders
+from docgen.documents import context as ctx
+from docgen.documents.richtext import add_markdown, style_index
 from docgen.errors import RenderError
-from docgen.model import Case, Item, Member
-from docgen.reproducible import normalise_docx
-from docgen.richtext import add_markdown, style_index
+from docgen.model import formatting as fmt
+from docgen.model import placeholders
+from docgen.model.case import Case, Item, Member
+from docgen.model.clauses import clause_values
+from docgen.pdf.normalise import normalise_docx
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -220,7 +221,7 @@ def _add_clauses(sub: Any, case: Case, member: Member | None) -> None:
     """Att-clauses, member values filled in; what the member must fill in is marked with *."""
     item = case.request_item
     assert item is not None and item.request is not None
-    values = ctx.clause_values(case, member)
+    values = clause_values(case, member)
     starred = False
     for clause in item.request.clauses:
         segments = placeholders.render(clause.text, values, clause.member_specific)

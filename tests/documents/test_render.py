@@ -10,9 +10,9 @@ import pytest
 from docx import Document
 
 from conftest import SEED_MEETING, docx_text
+from docgen.documents.render import Job, plan, render_docx
 from docgen.errors import RenderError
-from docgen.render import Job, plan, render_docx
-from docgen.validate import load_case
+from docgen.input.validate import load_case
 
 
 def _case_with(tmp_path: Path, old: str, new: str):

@@ -31,11 +31,11 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from docgen import assemble
-from docgen.assemble import Part, merge, page_count
-from docgen.convert import convert_to_argument
 from docgen.errors import ToolError
-from docgen.verify import check_pdf
+from docgen.pdf import assemble
+from docgen.pdf.assemble import Part, merge, page_count
+from docgen.pdf.office import convert_to_argument
+from docgen.pdf.verify import check_pdf
 
 TITLE = "Kommunalförbundet Itsam: Ny borgen – handlingar till Boxholms kommun"
 STAMP = datetime.datetime(2026, 3, 26, 10, 0, tzinfo=datetime.UTC)
@@ -435,7 +435,7 @@ def test_the_package_passes_every_check_of_docgen_verify(package):
 _MERGE_IN_A_NEW_PROCESS = """
 import datetime, json, sys
 from pathlib import Path
-from docgen.assemble import Part, merge
+from docgen.pdf.assemble import Part, merge
 parts, dest, title, stamp = json.loads(sys.argv[1])
 merge([Part(b, l, Path(p)) for b, l, p in parts], Path(dest), title, datetime.datetime.fromisoformat(stamp))
 """

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SEED_MEETING
-from docgen.build import build
+from docgen.build.pipeline import build
 from docgen.errors import ToolError
 
 

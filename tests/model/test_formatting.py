@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from docgen import formatting as fmt
+from docgen.model import formatting as fmt
 
 # ---------------------------------------------------------------------------
 # Dates and times

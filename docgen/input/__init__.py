@@ -1,0 +1,1 @@
+"""Input: the secretary's YAML read with positions and validated into :mod:`docgen.model`."""

@@ -1,0 +1,1 @@
+"""PDF: LibreOffice conversion, normalisation for reproducible bytes, member packages, verification."""
