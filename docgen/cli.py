@@ -38,10 +38,10 @@ def main() -> None:
 @MEETING
 def check(mötesfil: Path) -> None:
     """Kontrollera mötesfilen och förbundets YAML utan att skriva något."""
-    from docgen.input.validate import load_case
+    from docgen.documents.contract import load_and_check
     from docgen.model.clauses import open_fields
 
-    case = _run(lambda: load_case(mötesfil))
+    case = _run(lambda: load_and_check(mötesfil))
     meeting = case.meeting
     out.print(f"{mötesfil}: inga fel – {meeting.body} {meeting.date}, "
               f"§§ {meeting.items[0].number}–{meeting.items[-1].number}, "

@@ -1,15 +1,19 @@
-"""Build the Word templates in templates/ with python-docx.
+"""Bootstrap docgen's shipped Word templates (docgen/templates/) with python-docx.
 
-The .docx files are committed and are what the secretary opens and restyles
-in Word or LibreOffice; this script is how an engineer regenerates them from
-one place, so that the house style (fonts, headings, page furniture) stays
-the same in every document. Run: ``.venv/bin/python scripts/make_templates.py``.
-Any hand edit made in Word is lost when the script runs again: after such an
-edit, either port it here or stop using the script for that template.
+The committed .docx files are the source of truth: docgen reads nothing
+else. This script is how an engineer changes the shipped house style in
+code review rather than in Word; tests/documents/test_templates.py fails
+when its output and the committed files differ, so the two cannot drift.
+An association restyles its own copies in its `mallar:` folder instead,
+which no run of this script touches.
+
+Run: ``.venv/bin/python scripts/make_templates.py [FOLDER]`` (default: docgen/templates).
 """
 
 from __future__ import annotations
 
+import datetime
+import io
 import sys
 import zipfile
 from pathlib import Path
@@ -21,16 +25,20 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from docgen.documents.wordfile import write_docx
+
 TEMPLATES = Path(__file__).resolve().parent.parent / "docgen" / "templates"
 
 BODY_FONT = "Times New Roman"  # LibreOffice uses the metric-compatible Liberation Serif
 HEADING_FONT = "Arial"  # ... and Liberation Sans here
 ACCENT = RGBColor(0x1F, 0x3A, 0x5F)
+TEMPLATE_DATE = datetime.datetime(2026, 1, 1)
+"""Fixed, so that running the script twice gives the same bytes (a test compares them with the committed files)."""
 
 
 # --- house style --------------------------------------------------------------
 
-def new_document(title: str) -> Document:
+def new_document() -> Document:
     doc = Document()
     _set_language(doc, "sv-SE")
     section = doc.sections[0]
@@ -40,8 +48,8 @@ def new_document(title: str) -> Document:
     section.header_distance, section.footer_distance = Cm(1.0), Cm(1.0)
     _define_styles(doc)
     props = doc.core_properties
-    # Jinja in core properties is rendered by docxtpl, so every document gets its own title.
-    props.title = title
+    # Each document's title comes from the plan (docgen/documents/plan.py); docxtpl renders the Jinja here.
+    props.title = ""
     props.subject = "{{ dokument.ämne }}"
     props.author = "{{ förbund.namn }}"
     props.language = "sv-SE"
@@ -49,6 +57,7 @@ def new_document(title: str) -> Document:
     props.keywords = ""
     props.category = ""
     props.revision = 1
+    props.created = props.modified = TEMPLATE_DATE
     return doc
 
 
@@ -336,7 +345,7 @@ def notice_table(doc) -> None:
 # --- the templates ----------------------------------------------------------------
 
 def protocol() -> Document:
-    doc = new_document("Protokoll {{ möte.organ }} {{ möte.datum }}")
+    doc = new_document()
     letterhead(doc, "PROTOKOLL", ["{{ möte.organ }}", "Sammanträdesdatum {{ möte.datum }}"])
     protocol_footer(doc)
     body = doc.add_paragraph(style="Title")
@@ -399,7 +408,7 @@ def protocol() -> Document:
 
 
 def extract() -> Document:
-    doc = new_document("Protokollsutdrag {{ möte.organ }} {{ möte.datum }} {{ p.paragraf }}")
+    doc = new_document()
     letterhead(doc, "PROTOKOLLSUTDRAG", ["{{ möte.organ }}", "Sammanträdesdatum {{ möte.datum }}"])
     protocol_footer(doc)
     first = doc.add_paragraph(style="Title")
@@ -424,7 +433,7 @@ def extract() -> Document:
 
 
 def covering_letter() -> Document:
-    doc = new_document("Hemställan till {{ medlem.fullmäktige_i }} – {{ hemställan.ämne }}")
+    doc = new_document()
     letterhead(doc, "HEMSTÄLLAN", ["Datum {{ dokument.datum }}", "Dnr {{ p.diarienummer }}"])
     letter_footer(doc)
     first = doc.add_paragraph()
@@ -440,7 +449,7 @@ def covering_letter() -> Document:
     p = para(doc, "{{ medlem.registrator_epost }}")
     p.paragraph_format.space_after = Pt(24)
     para(doc, "Hemställan: {{ hemställan.ämne }}", style="Heading 1")
-    para(doc, "{{ möte.organ_bestämd_form }} för {{ förbund.namn }} beslutade den {{ möte.datum_lång }}, "
+    para(doc, "{{ möte.organ }} för {{ förbund.namn }} beslutade den {{ möte.datum_lång }}, "
               "{{ p.paragraf }}, att hemställa hos respektive medlemskommuns fullmäktige att besluta i "
               "ärendet ”{{ p.rubrik }}”. Beslutet gäller under förutsättning att samtliga "
               "medlemskommuners fullmäktige fattar beslut.")
@@ -475,7 +484,7 @@ def covering_letter() -> Document:
 
 
 def proposal() -> Document:
-    doc = new_document("Förslag till beslut för {{ medlem.fullmäktige_i }} – {{ hemställan.ämne }}")
+    doc = new_document()
     letterhead(doc, "FÖRSLAG TILL BESLUT", ["Datum {{ dokument.datum }}", "Dnr {{ p.diarienummer }}"])
     letter_footer(doc)
     first = doc.add_paragraph(style="Heading 1")
@@ -483,7 +492,7 @@ def proposal() -> Document:
     p = para(doc, "Till {{ medlem.fullmäktige_i }}")
     p.runs[0].bold = True
     para(doc, "Ärendet", style="Heading 2")
-    para(doc, "{{ möte.organ_bestämd_form }} för {{ förbund.namn }} har den {{ möte.datum_lång }}, "
+    para(doc, "{{ möte.organ }} för {{ förbund.namn }} har den {{ möte.datum_lång }}, "
               "{{ p.paragraf }}, hemställt hos respektive medlemskommuns fullmäktige att besluta i "
               "ärendet ”{{ p.rubrik }}”. Bakgrunden framgår av bifogat protokollsutdrag.")
     para(doc, "Förslag till beslut", style="Heading 2")
@@ -499,7 +508,7 @@ def proposal() -> Document:
 
 
 def guarantee_agreement() -> Document:
-    doc = new_document("Regressavtal – borgen för {{ förbund.namn }}")
+    doc = new_document()
     letterhead(doc, "REGRESSAVTAL", ["Förslag {{ dokument.datum }}", "Dnr {{ p.diarienummer }}"])
     letter_footer(doc)
     first = doc.add_paragraph(style="Heading 1")
@@ -574,7 +583,7 @@ def guarantee_agreement() -> Document:
 
 
 def notice() -> Document:
-    doc = new_document("Anslag {{ möte.organ }} {{ möte.datum }}")
+    doc = new_document()
     letterhead(doc, "ANSLAG", ["{{ möte.organ }}", "Sammanträdesdatum {{ möte.datum }}"])
     letter_footer(doc)
     first = doc.add_paragraph(style="Title")
@@ -585,7 +594,7 @@ def notice() -> Document:
     items = para(doc, "Paragrafer: {{ möte.paragrafer }}")
     items.paragraph_format.space_before = Pt(6)
     para(doc, "Överklagande", style="Heading 3")
-    para(doc, "Den som är medlem i en medlemskommun kan överklaga direktionens beslut genom "
+    para(doc, "Den som är medlem i en medlemskommun kan överklaga {{ möte.organ_genitiv_liten }} beslut genom "
               "laglighetsprövning enligt 13 kap. kommunallagen (2017:725). Överklagandet ska ha kommit "
               "in till förvaltningsrätten inom tre veckor från den dag då justeringen tillkännagavs på "
               "anslagstavlan, det vill säga senast den {{ anslag.sista_dag_lång }}.")
@@ -615,24 +624,27 @@ APP_XML = (
 
 
 def save(doc: Document, path: Path) -> None:
-    """Save, replacing python-docx's app.xml (Word for Mac, a company field) with a neutral one."""
-    doc.save(path)
-    with zipfile.ZipFile(path) as source:
-        entries = [(info, source.read(info.filename)) for info in source.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
-        for info, data in entries:
-            if info.filename == "docProps/app.xml":
-                data = APP_XML.encode("utf-8")
-            target.writestr(info, data)
+    """Save with a neutral app.xml (python-docx's says Word for Mac, with a company) and fixed zip times."""
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    with zipfile.ZipFile(buffer) as source:
+        entries = {info.filename: source.read(info.filename) for info in source.infolist()}
+    entries["docProps/app.xml"] = APP_XML.encode("utf-8")
+    repacked = io.BytesIO()
+    with zipfile.ZipFile(repacked, "w") as target:
+        for name, data in entries.items():
+            target.writestr(name, data)
+    write_docx(path, repacked.getvalue())
 
 
-def main() -> int:
-    TEMPLATES.mkdir(exist_ok=True)
+def main(argv: list[str]) -> int:
+    folder = Path(argv[0]) if argv else TEMPLATES
+    folder.mkdir(exist_ok=True)
     for name, builder in BUILDERS.items():
-        save(builder(), TEMPLATES / name)
-        print(f"skrev templates/{name}")
+        save(builder(), folder / name)
+        print(f"skrev {folder / name}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

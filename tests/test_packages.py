@@ -86,7 +86,9 @@ def test_proposal_names_its_member_with_its_values_and_no_other_members(seed_bui
 
 def test_proposal_carries_facts_the_yaml_gives_and_none_of_another_members(tmp_path):
     """With each member's own regressavtal date and earlier KF decision filled in."""
-    from docgen.documents.render import plan, render_docx
+    from docgen.documents.plan import plan
+    from docgen.documents.render import render_docx
+    from docgen.documents.templates import Templates
     from docgen.input.validate import load_case
 
     yaml = YAML()
@@ -101,11 +103,11 @@ def test_proposal_carries_facts_the_yaml_gives_and_none_of_another_members(tmp_p
     meeting = tmp_path / SEED_MEETING.name
     meeting.write_text(SEED_MEETING.read_text(encoding="utf-8"), encoding="utf-8")
     case = load_case(meeting)
-    jobs = {job.key: job for job in plan(case)}
+    documents = {d.key: d for d in plan(case)}
     long_dates = {m: fmt.long_date(__import__("datetime").date.fromisoformat(f["regressavtal_datum"]))
                   for m, f in facts.items()}
     for member in MEMBERS:
-        render_docx(jobs[f"forslag-{member}"], tmp_path / f"{member}.docx")
+        render_docx(documents[f"forslag-{member}"], case, tmp_path / f"{member}.docx", Templates())
         text = docx_text(tmp_path / f"{member}.docx")
         assert f"regressavtal beslutat {long_dates[member]} upphör" in text
         assert f"tidigare fattade beslut {facts[member]['tidigare_kf_beslut']} samt" in text

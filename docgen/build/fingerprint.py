@@ -2,7 +2,9 @@
 
 Kept free of heavy imports: the CLI asks this before it loads the model,
 docxtpl or pypdf, so a rebuild with nothing changed answers at once and
-starts no LibreOffice.
+starts no LibreOffice. It reads no YAML either: each build records in
+``out/.docgen-index.json`` which files and template folders it read, and
+the question is whether any of them changed.
 """
 
 from __future__ import annotations
@@ -10,32 +12,24 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from pathlib import Path
 
+from docgen.files import write_atomically
+
 PACKAGE = Path(__file__).resolve().parent.parent
-TEMPLATES = PACKAGE / "templates"
 INDEX = ".docgen-index.json"
 MANIFEST = "manifest.json"
 
-_ASSOCIATION = re.compile(r"^förbund:\s*[\"']?([^\"'#\n]+?)[\"']?\s*(#.*)?$", re.MULTILINE)
 
+def inputs_digest(files: list[Path], template_folders: list[Path]) -> str:
+    """SHA-256 over the YAML files, every template docgen could pick, its own code and SOURCE_DATE_EPOCH.
 
-def association_file(meeting_file: Path) -> Path:
-    """The association YAML the meeting names (``förbund:``), as the loader will read it."""
-    try:
-        match = _ASSOCIATION.search(meeting_file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError):
-        match = None
-    return meeting_file.parent / (match.group(1).strip() if match else "forbund.yaml")
-
-
-def inputs_digest(meeting_file: Path, templates: Path = TEMPLATES) -> str:
-    """SHA-256 over the two YAML files, the templates, docgen's own code and SOURCE_DATE_EPOCH."""
+    The templates are hashed by folder (name and content of each), so that a
+    template newly put into the association's folder counts as a change.
+    """
     digest = hashlib.sha256()
-    files = [meeting_file, association_file(meeting_file), *sorted(templates.glob("*.docx")),
-             *sorted(PACKAGE.rglob("*.py"))]
-    for path in files:
+    templates = [path for folder in template_folders for path in sorted(folder.glob("*.docx"))]
+    for path in [*files, *templates, *sorted(PACKAGE.rglob("*.py"))]:
         digest.update(path.name.encode() + b"\0")
         try:
             digest.update(path.read_bytes())
@@ -59,10 +53,11 @@ def up_to_date(meeting_file: Path, out_root: Path) -> Path | None:
         index = json.loads((out_root / INDEX).read_text(encoding="utf-8"))
         entry = index[_index_key(meeting_file)]
         folder = out_root / entry["mapp"]
+        digest = inputs_digest([Path(p) for p in entry["filer"]], [Path(p) for p in entry["mallmappar"]])
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if entry.get("indata") != inputs_digest(meeting_file) or manifest.get("indata") != entry["indata"]:
+    if entry.get("indata") != digest or manifest.get("indata") != digest:
         return None
     for item in manifest.get("filer", []):
         path = folder / item["fil"]
@@ -71,13 +66,15 @@ def up_to_date(meeting_file: Path, out_root: Path) -> Path | None:
     return folder
 
 
-def remember(meeting_file: Path, out_root: Path, folder: Path, digest: str) -> None:
+def remember(meeting_file: Path, out_root: Path, folder: Path, digest: str,
+             files: list[Path], template_folders: list[Path]) -> None:
+    """Record what the build of ``meeting_file`` read, for :func:`up_to_date` to check next time."""
     path = out_root / INDEX
     try:
         index = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         index = {}
-    index[_index_key(meeting_file)] = {"mapp": folder.name, "indata": digest}
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(index, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    os.replace(temporary, path)
+    index[_index_key(meeting_file)] = {"mapp": folder.name, "indata": digest,
+                                       "filer": [str(p.resolve()) for p in files],
+                                       "mallmappar": [str(p.resolve()) for p in template_folders]}
+    write_atomically(path, (json.dumps(index, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))

@@ -1,7 +1,7 @@
 """What each template sees: the case turned into Swedish, formatted values.
 
 Plain data only (strings, lists, dicts with the Swedish names the templates
-use); :mod:`docgen.render` adds the Word-specific parts (sub-documents,
+use); :mod:`docgen.documents.render` adds the Word-specific parts (sub-documents,
 line breaks). Keeping formatting here means a template never formats a
 date or an amount itself.
 """
@@ -59,9 +59,7 @@ def common(case: Case) -> dict[str, Any]:
     return {
         "förbund": {
             "namn": association.name,
-            "namn_genitiv": association.name if association.name.endswith("s")
-            else association.name + "s",
-            "kortnamn": association.short_name,
+            "namn_genitiv": fmt.genitive(association.name),
             "förvaringsplats": association.archive,
             "anslagstavla": association.notice_board,
             "sidfot": " · ".join(footer),
@@ -70,8 +68,8 @@ def common(case: Case) -> dict[str, Any]:
         "möte": {
             "organ": meeting.body,
             "organ_genitiv": meeting.body_genitive,
-            "organ_bestämd_form": meeting.body,
             "organ_bestämd_form_liten": meeting.body.lower(),
+            "organ_genitiv_liten": meeting.body_genitive.lower(),
             "datum": fmt.short_date(meeting.date),
             "datum_lång": fmt.long_date(meeting.date),
             "plats_och_tid": f"{meeting.place}, {fmt.clock(meeting.start)}",
@@ -104,7 +102,6 @@ def common(case: Case) -> dict[str, Any]:
 def item(case: Case, it: Item, pages: str = "") -> dict[str, Any]:
     """The plain parts of one § (decision and description are added by the renderer)."""
     return {
-        "nummer": it.number,
         "paragraf": fmt.paragraph(it.number),
         "dnr": it.registry_number,
         "diarienummer": f"{case.association.registry_prefix} {it.registry_number}",

@@ -1,10 +1,9 @@
-"""Fill the Word templates: the plan of documents and the docxtpl stage.
+"""Fill the Word templates (docxtpl): one planned document in, one DOCX out.
 
-:func:`plan` decides which documents a case needs, who each goes to and
-where each lands in ``out/``; :func:`render_docx` fills one template. A
-document that is the same for several recipients (the § 18 extract, the
-regressavtal) is one job with several output paths: rendered and converted
-once, copied to each.
+:func:`render_docx` picks the context builder for the document's kind, fills
+the template the association's :class:`~docgen.documents.templates.Templates`
+resolve, and writes the DOCX with fixed zip times. The plan of what to
+render is :mod:`docgen.documents.plan`.
 """
 
 from __future__ import annotations
@@ -12,8 +11,8 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import io
+import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -29,87 +28,17 @@ from jinja2 import StrictUndefined, Template, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from docgen.documents import context as ctx
+from docgen.documents.plan import Kind, PlannedDocument
 from docgen.documents.richtext import add_markdown, style_index
+from docgen.documents.templates import TemplateProblem, Templates, describe_template_error
+from docgen.documents.wordfile import write_docx
 from docgen.errors import RenderError
 from docgen.model import formatting as fmt
 from docgen.model import placeholders
 from docgen.model.case import Case, Item, Member
 from docgen.model.clauses import clause_values
-from docgen.pdf.normalise import normalise_docx
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-
-ContextBuilder = Callable[[DocxTemplate], dict[str, Any]]
-
-
-@dataclass(frozen=True)
-class Job:
-    """One document to produce."""
-
-    key: str
-    template: str
-    title: str
-    outputs: tuple[str, ...]
-    """Where copies land, relative to the meeting folder, without suffix."""
-    build_context: ContextBuilder = field(compare=False, repr=False)
-    label: str = ""
-    """The document type as the reader names it: Protokoll, Hemställan, …"""
-    recipients: tuple[str, ...] = ()
-    """Who it goes to: member ids, or the paragraph's "skickas till"."""
-
-
-def plan(case: Case, pages: dict[int, str] | None = None) -> list[Job]:
-    """Every document of the meeting, in the order a reader meets them."""
-    meeting = case.meeting
-    slug = meeting.slug
-    everyone = tuple(m.id for m in case.association.members)
-    jobs = [
-        Job("protokoll", "protokoll.docx", f"Protokoll {meeting.body} {fmt.short_date(meeting.date)}",
-            (f"protokoll/protokoll-{slug}",), lambda tpl: protocol_context(tpl, case, pages or {}),
-            "Protokoll", ("Akt",)),
-        Job("anslag", "anslag.docx", f"Anslag {meeting.body} {fmt.short_date(meeting.date)}",
-            (f"anslag/anslag-{slug}",), lambda tpl: common_context(case, "Anslag om justerat protokoll"),
-            "Anslag", (case.association.notice_board,)),
-    ]
-    request_item = case.request_item
-    for item in meeting.items:
-        if not item.goes_to_members:
-            continue
-        outputs = [f"utdrag/protokollsutdrag-{slug}-paragraf-{item.number}"]
-        if item is request_item:
-            outputs += [f"medlemmar/{m.id}/3-protokollsutdrag-paragraf-{item.number}"
-                        for m in case.association.members]
-        jobs.append(Job(
-            f"utdrag-{item.number}", "protokollsutdrag.docx",
-            f"Protokollsutdrag {meeting.body} {fmt.short_date(meeting.date)} {fmt.paragraph(item.number)}",
-            tuple(outputs), _bind(extract_context, case, item), "Protokollsutdrag", tuple(item.recipients)))
-    if request_item is None or request_item.request is None:
-        return jobs
-    subject = request_item.request.subject
-    for member in case.association.members:
-        folder = f"medlemmar/{member.id}"
-        jobs.append(Job(f"hemstallan-{member.id}", "hemstallan.docx",
-                        f"Hemställan till {member.council} i {member.name}: {subject}",
-                        (f"{folder}/1-hemstallan-{member.id}",),
-                        _bind(letter_context, case, member), "Hemställan", (member.id,)))
-        jobs.append(Job(f"forslag-{member.id}", "forslag-till-beslut.docx",
-                        f"Förslag till beslut för {member.council} i {member.name}: {subject}",
-                        (f"{folder}/2-forslag-till-beslut-{member.id}",),
-                        _bind(proposal_context, case, member), "Förslag till beslut", (member.id,)))
-    if request_item.request.guarantee:
-        jobs.append(Job("regressavtal", "regressavtal.docx",
-                        f"Regressavtal avseende borgen för {case.association.name}",
-                        tuple(f"medlemmar/{m.id}/4-regressavtal" for m in case.association.members),
-                        lambda tpl: agreement_context(tpl, case), "Regressavtal", everyone))
-    return jobs
-
-
-def _bind(builder: Callable[..., dict[str, Any]], case: Case, target: Any) -> ContextBuilder:
-    return lambda tpl: builder(tpl, case, target)
-
-
-def member_package_name(member: Member) -> str:
-    return f"medlemmar/{member.id}/{member.id}-samtliga-handlingar.pdf"
+ContextBuilder = Callable[[DocxTemplate, Case, PlannedDocument, dict[int, str]], dict[str, Any]]
 
 
 # --- contexts -------------------------------------------------------------------------
@@ -131,7 +60,7 @@ def item_context(tpl: DocxTemplate, case: Case, item: Item, pages: str = "") -> 
     return context
 
 
-def protocol_context(tpl: DocxTemplate, case: Case, pages: dict[int, str]) -> dict[str, Any]:
+def protocol_context(tpl: DocxTemplate, case: Case, _doc: PlannedDocument, pages: dict[int, str]) -> dict[str, Any]:
     context = common_context(case, f"Protokoll från {case.meeting.body.lower()}s sammanträde "
                                    f"{fmt.long_date(case.meeting.date)}")
     context["paragrafer"] = [item_context(tpl, case, item, pages.get(item.number, "…"))
@@ -139,30 +68,54 @@ def protocol_context(tpl: DocxTemplate, case: Case, pages: dict[int, str]) -> di
     return context
 
 
-def extract_context(tpl: DocxTemplate, case: Case, item: Item) -> dict[str, Any]:
+def notice_context(_tpl: DocxTemplate, case: Case, _doc: PlannedDocument, _pages: dict[int, str]) -> dict[str, Any]:
+    return common_context(case, "Anslag om justerat protokoll")
+
+
+def extract_context(tpl: DocxTemplate, case: Case, doc: PlannedDocument, _pages: dict[int, str]) -> dict[str, Any]:
+    item = _item(case, doc)
     context = common_context(case, f"{fmt.paragraph(item.number)} {item.heading}")
     context["p"] = item_context(tpl, case, item)
     return context
 
 
-def letter_context(tpl: DocxTemplate, case: Case, member: Member) -> dict[str, Any]:
+def letter_context(_tpl: DocxTemplate, case: Case, doc: PlannedDocument, _pages: dict[int, str]) -> dict[str, Any]:
     context = common_context(case, _request_subject(case))
-    context.update(ctx.request(case, member))
+    context.update(ctx.request(case, _member(case, doc)))
     return context
 
 
-def proposal_context(tpl: DocxTemplate, case: Case, member: Member) -> dict[str, Any]:
-    context = letter_context(tpl, case, member)
+def proposal_context(tpl: DocxTemplate, case: Case, doc: PlannedDocument, pages: dict[int, str]) -> dict[str, Any]:
+    context = letter_context(tpl, case, doc, pages)
     sub = new_subdoc(tpl)
-    _add_clauses(sub, case, member)
+    _add_clauses(sub, case, _member(case, doc))
     context["att_satser"] = sub
     return context
 
 
-def agreement_context(tpl: DocxTemplate, case: Case) -> dict[str, Any]:
+def agreement_context(_tpl: DocxTemplate, case: Case, _doc: PlannedDocument, _pages: dict[int, str]) -> dict[str, Any]:
     context = common_context(case, f"Regressavtal: {_request_subject(case)}")
     context.update(ctx.agreement(case))
     return context
+
+
+CONTEXTS: dict[Kind, ContextBuilder] = {
+    Kind.PROTOCOL: protocol_context,
+    Kind.NOTICE: notice_context,
+    Kind.EXTRACT: extract_context,
+    Kind.LETTER: letter_context,
+    Kind.PROPOSAL: proposal_context,
+    Kind.AGREEMENT: agreement_context,
+}
+
+
+def _item(case: Case, doc: PlannedDocument) -> Item:
+    return next(item for item in case.meeting.items if item.number == doc.item)
+
+
+def _member(case: Case, doc: PlannedDocument) -> Member:
+    assert doc.member is not None, doc.key
+    return case.association.member(doc.member)
 
 
 def _request_subject(case: Case) -> str:
@@ -282,25 +235,33 @@ def _patched(src_xml: str) -> str:
     return DocxTemplate.patch_xml(None, src_xml)  # uses nothing of the instance
 
 
-def render_docx(job: Job, dest: Path, templates: Path = TEMPLATES,
-                timestamp: dt.datetime | None = None) -> None:
-    """Fill ``job``'s template and save it at ``dest``, with fixed zip times and order."""
-    source = templates / job.template
-    if not source.is_file():
-        raise RenderError(f"mallen {source} saknas")
+def render_docx(doc: PlannedDocument, case: Case, dest: Path, templates: Templates,
+                timestamp: dt.datetime | None = None, pages: dict[int, str] | None = None) -> None:
+    """Fill the template of ``doc`` and save it at ``dest``, with fixed zip times and order.
+
+    ``pages`` are the texts of the protocol's ärendelista page cells, by § number.
+    """
+    source = templates.path(doc.kind.template)
     tpl = _Template(source)
     try:
-        context = job.build_context(tpl)
+        context = CONTEXTS[doc.kind](tpl, case, doc, pages or {})
         tpl.render(context, jinja_env=_JINJA, autoescape=True)
     except TemplateError as exc:
-        raise RenderError(f"mallen {job.template} gick inte att fylla i för {job.title}: {exc}") from None
+        raise TemplateProblem(source, describe_template_error(exc, _template_xml(source))) from None
     except placeholders.PlaceholderError as exc:
-        raise RenderError(f"{job.title}: {exc}") from None
+        raise RenderError(f"{doc.title}: {exc}") from None
     props = tpl.docx.core_properties
-    props.title = job.title
+    props.title = doc.title
     props.language = "sv-SE"
     if timestamp is not None:
         props.created = props.modified = timestamp
     buffer = io.BytesIO()
     tpl.save(buffer)
-    normalise_docx(dest, buffer.getvalue())
+    write_docx(dest, buffer.getvalue())
+
+
+def _template_xml(source: Path) -> str:
+    """The text of the template's body, headers and footers, where its placeholders stand."""
+    with zipfile.ZipFile(source) as docx:
+        return "\n".join(docx.read(name).decode("utf-8", "replace") for name in docx.namelist()
+                         if name.startswith("word/") and name.endswith(".xml"))

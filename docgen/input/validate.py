@@ -17,28 +17,42 @@ from docgen.errors import InputError, Problem
 from docgen.input.load import Path_, Source, load_yaml
 from docgen.model import calendar, fillins, placeholders
 from docgen.model import formatting as fmt
-from docgen.model.case import ALL_MEMBERS, FILE, Association, Case, Meeting
+from docgen.model.case import ALL_MEMBERS, ASSOCIATION_FILE, FILE, Association, Case, Meeting
 from docgen.model.clauses import clause_values
 
 
 def load_case(meeting_file: Path) -> Case:
     """Load, validate and cross-check a meeting and its association."""
     meeting_src = load_yaml(meeting_file)
-    association_name = "forbund.yaml"
+    association_name = ASSOCIATION_FILE
     if isinstance(meeting_src.data, dict) and isinstance(meeting_src.data.get("förbund"), str):
         association_name = meeting_src.data["förbund"]
-    association_src = load_yaml(meeting_file.parent / association_name)
+    association_path = meeting_file.parent / association_name
+    association_src = load_yaml(association_path)
 
     problems: list[Problem] = []
     association = _model(Association, association_src, problems)
     meeting = _model(Meeting, meeting_src, problems)
     if association is None or meeting is None:
         raise InputError(problems)
-    case = Case(association=association, meeting=meeting)
+    case = Case(association=association, meeting=meeting, association_path=association_path,
+                templates_folder=_templates_folder(association, association_path, association_src, problems))
     problems += check_rules(case, association_src, meeting_src)
     if problems:
         raise InputError(problems)
     return case
+
+
+def _templates_folder(association: Association, association_path: Path, source: Source,
+                      problems: list[Problem]) -> Path | None:
+    """The association's own template folder (``mallar:``), relative to its YAML file."""
+    if association.templates is None:
+        return None
+    folder = association_path.parent / association.templates
+    if not folder.is_dir():
+        problems.append(source.problem(("mallar",), f"mappen {str(folder)!r} finns inte"))
+        return None
+    return folder
 
 
 def _model(model: type[BaseModel], source: Source, problems: list[Problem]) -> Any:

@@ -12,15 +12,19 @@ import datetime as dt
 import re
 from decimal import Decimal
 from functools import cached_property
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from docgen.model import calendar
+from docgen.model import formatting as fmt
 from docgen.model.allocation import Share, allocate_guarantee
 
 ALL_MEMBERS = "Medlemskommunerna"
 """The recipient that means every member (``Beslutet skickas till``)."""
+ASSOCIATION_FILE = "forbund.yaml"
+"""The association's YAML beside the meeting's when the meeting names none (``förbund:``)."""
 FILE = "Akt"
 """The recipient that means the association's own file."""
 
@@ -90,8 +94,7 @@ class Member(Model):
 
     @property
     def genitive(self) -> str:
-        """``Boxholms kommun`` → ``Boxholms kommuns``."""
-        return self.name if self.name[-1] in "sxz" else self.name + "s"
+        return fmt.genitive(self.name)
 
 
 class Distribution(Model):
@@ -104,13 +107,15 @@ class Association(Model):
     short_name: Text = Field(alias="kortnamn")
     registry_prefix: Text = Field(alias="diarieprefix", description="Prefix i ärendelistan, t.ex. ITSAM.")
     address: Address = Field(alias="postadress")
-    visiting_address: Text | None = Field(None, alias="besöksadress")
     email: Text | None = Field(None, alias="epost")
     phone: LooseText | None = Field(None, alias="telefon")
     website: Text | None = Field(None, alias="webbplats")
     archive: Text = Field(alias="förvaringsplats", description="Var protokollen förvaras.")
     notice_board: Text = Field(alias="anslagstavla",
                                description="Anslagstavlan i ord, t.ex. kommunalförbundets digitala anslagstavla.")
+    templates: Text | None = Field(None, alias="mallar",
+                                   description="Mapp med förbundets egna Word-mallar, relativt förbundets "
+                                               "YAML-fil; en mall där används i stället för docgens.")
     amount_unit: Literal["kr", "Tkr", "Mkr"] = Field("Tkr", alias="beloppsenhet")
     distribution: Distribution = Field(alias="fördelningsgrund")
     members: list[Member] = Field(alias="medlemmar", min_length=1)
@@ -214,7 +219,7 @@ class Item(Model):
 
 
 class Meeting(Model):
-    association_file: Text = Field("forbund.yaml", alias="förbund",
+    association_file: Text = Field(ASSOCIATION_FILE, alias="förbund",
                                    description="Förbundets YAML, relativt mötesfilen.")
     body: Text = Field(alias="organ", description="Organet som sammanträder, t.ex. Direktionen.")
     date: dt.date = Field(alias="datum")
@@ -254,7 +259,7 @@ class Meeting(Model):
 
     @property
     def body_genitive(self) -> str:
-        return self.body if self.body.endswith("s") else self.body + "s"
+        return fmt.genitive(self.body)
 
     def person_with_role(self, role: str) -> Attendee | None:
         return next((a for a in self.attendance.everyone if a.role == role), None)
@@ -265,6 +270,10 @@ class Case(Model):
 
     association: Association
     meeting: Meeting
+    association_path: Path | None = None
+    """The association's YAML file, as the input stage found it."""
+    templates_folder: Path | None = None
+    """The association's own template folder (``mallar:``), resolved by the input stage."""
 
     @cached_property
     def shares(self) -> dict[str, Share]:

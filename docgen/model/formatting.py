@@ -44,13 +44,10 @@ __all__ = [
     "NBSP",
     "amount",
     "clock",
-    "decimal_number",
     "integer",
     "join_list",
     "long_date",
     "number_words",
-    "page_of",
-    "page_range",
     "paragraph",
     "paragraph_range",
     "percent",
@@ -203,18 +200,6 @@ def integer(n: int) -> str:
     return _normalise_number(format_decimal(n, format=_number_pattern(0), locale=LOCALE))
 
 
-def decimal_number(x: Decimal, places: int) -> str:
-    """Number with decimal comma, NBSP grouping and exactly ``places`` decimals.
-
-    The value is rounded half-up.  Ints are accepted; floats are rejected with
-    TypeError (they are not exact).
-
-    >>> decimal_number(Decimal("3808.5"), 1)
-    '3\\xa0808,5'
-    """
-    return _format_fixed(_require_decimal(x, "x"), places)
-
-
 def amount(kronor: int | Decimal, unit: str) -> str:
     """Amount of money given in kronor, shown in ``unit``, followed by NBSP and the unit.
 
@@ -309,30 +294,6 @@ def paragraph_range(first: int, last: int) -> str:
     if first == last:
         return paragraph(first)
     return f"§§{NBSP}{first}{EN_DASH}{last}"
-
-
-def page_range(first: int, last: int) -> str:
-    """Inclusive page range with an en dash; a single page is just the number.
-
-    >>> page_range(3, 5)
-    '3–5'
-    >>> page_range(3, 3)
-    '3'
-    """
-    _check_range(first, last, "page")
-    if first == last:
-        return str(first)
-    return f"{first}{EN_DASH}{last}"
-
-
-def page_of(page: int, total: int) -> str:
-    """Page header/footer "Sida N (M)", with NBSP so it never breaks.
-
-    >>> page_of(2, 11)
-    'Sida\\xa02\\xa0(11)'
-    """
-    _check_range(page, total, "page")
-    return f"Sida{NBSP}{page}{NBSP}({total})"
 
 
 def join_list(items: Sequence[str], last_word: str = "och") -> str:
@@ -472,3 +433,11 @@ def number_words(n: int) -> str:
     if rest:
         parts.append(_below_million(rest))
     return " ".join(parts)
+
+
+def genitive(name: str) -> str:
+    """The Swedish genitive: ``Boxholms kommun`` → ``Boxholms kommuns``, ``Direktionen`` → ``Direktionens``.
+
+    A name ending in s, x or z takes no further s (``Itsams``, not ``Itsamss``).
+    """
+    return name if name[-1:] in ("s", "x", "z") else name + "s"

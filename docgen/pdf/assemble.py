@@ -82,11 +82,6 @@ class Part:
     pdf: Path
 
 
-def page_count(pdf: Path) -> int:
-    with pikepdf.open(pdf) as document:
-        return len(document.pages)
-
-
 def merge(parts: list[Part], dest: Path, title: str, timestamp: datetime.datetime,
           language: str = "sv-SE") -> None:
     """Write ``parts`` into ``dest`` in order: one tagged PDF/A-2b with a bookmark per part.

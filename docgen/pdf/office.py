@@ -1,9 +1,11 @@
-"""DOCX to PDF through long-lived LibreOffice workers, one per core.
+"""DOCX to PDF through long-lived LibreOffice workers: one at first, a second for a long queue.
 
 Starting LibreOffice costs a second or two; converting a document a tenth
-of that. So a build starts its workers first (they come up while the
-templates are filled in), and every document goes to whichever worker is
-free. Each worker is :mod:`docgen.office_worker` under the system Python
+of that. So a build starts its first worker early (it comes up while the
+templates are filled in), every document goes to whichever worker is free,
+and a second worker starts only when :data:`SCALE_AT` documents wait (on two
+cores a second LibreOffice also slows the filling-in of templates). Each
+worker is :mod:`docgen.pdf.office_worker` under the system Python
 (LibreOffice's UNO bridge lives there) with a LibreOffice profile of its
 own, so a LibreOffice the secretary has open is never touched.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import queue
@@ -47,6 +50,16 @@ def convert_to_argument() -> str:
                     "value": str(value).lower() if isinstance(value, bool) else str(value)}
              for name, value in PDF_OPTIONS.items()}
     return "pdf:writer_pdf_Export:" + json.dumps(typed, separators=(",", ":"))
+
+
+def converter_identity() -> bytes:
+    """A digest of everything here that shapes a PDF: the export options and the worker's code.
+
+    A cache of converted PDFs salts its keys with it, so that changing either never serves an old PDF.
+    """
+    return hashlib.sha256(json.dumps(PDF_OPTIONS, sort_keys=True).encode() + WORKER.read_bytes()).digest()
+
+
 REPLY_TIMEOUT = 300.0
 SCALE_AT = 12
 """Documents waiting before a further worker starts."""

@@ -2,7 +2,7 @@
 
 LibreOffice's Python bridge (Debian's python3-uno) only exists for the
 system interpreter, not for the project's venv, so this file uses nothing
-but the standard library and ``uno``; :mod:`docgen.convert` starts it as a
+but the standard library and ``uno``; :mod:`docgen.pdf.office` starts it as a
 subprocess and talks to it in JSON lines on stdin/stdout:
 
     → {"docx": "/abs/a.docx", "pdf": "/abs/a.pdf", "options": {...}, "pages": null}

@@ -10,8 +10,9 @@ import pytest
 from docx import Document
 
 from conftest import SEED_MEETING, docx_text
-from docgen.documents.render import Job, plan, render_docx
-from docgen.errors import RenderError
+from docgen.documents.plan import plan
+from docgen.documents.render import render_docx
+from docgen.documents.templates import TemplateProblem, Templates
 from docgen.input.validate import load_case
 
 
@@ -26,9 +27,9 @@ def _case_with(tmp_path: Path, old: str, new: str):
 
 def test_markup_characters_come_out_literally(tmp_path: Path):
     case = _case_with(tmp_path, "rubrik: Utökning av borgen", 'rubrik: "Vatten & Avlopp <AB>"')
-    jobs = {job.key: job for job in plan(case)}
+    documents = {d.key: d for d in plan(case)}
     for key in ("protokoll", "utdrag-18", "forslag-ydre"):
-        render_docx(jobs[key], tmp_path / f"{key}.docx")
+        render_docx(documents[key], case, tmp_path / f"{key}.docx", Templates())
         text = docx_text(tmp_path / f"{key}.docx")  # re-opens: the XML is intact
         assert "Vatten & Avlopp <AB>" in text
         assert "&amp;" not in text and "&lt;" not in text
@@ -36,11 +37,11 @@ def test_markup_characters_come_out_literally(tmp_path: Path):
 
 def test_documents_are_swedish_with_their_own_title_and_no_template_author(tmp_path: Path):
     case = load_case(SEED_MEETING)
-    for job in plan(case):
-        path = tmp_path / f"{job.key}.docx"
-        render_docx(job, path)
+    for document in plan(case):
+        path = tmp_path / f"{document.key}.docx"
+        render_docx(document, case, path, Templates())
         props = Document(str(path)).core_properties
-        assert props.title == job.title
+        assert props.title == document.title
         assert props.language == "sv-SE"
         assert props.author == "Kommunalförbundet Itsam"
         assert props.last_modified_by == ""
@@ -50,14 +51,17 @@ def test_documents_are_swedish_with_their_own_title_and_no_template_author(tmp_p
 
 
 def test_unknown_name_in_a_template_is_an_error_not_a_gap(tmp_path: Path):
-    templates = tmp_path / "templates"
-    templates.mkdir()
+    own = tmp_path / "mallar"
+    own.mkdir()
     doc = Document()
-    doc.add_paragraph("{{ finns_inte }}")
-    doc.save(str(templates / "trasig.docx"))
-    job = Job("trasig", "trasig.docx", "Trasig", ("trasig",), lambda tpl: {})
-    with pytest.raises(RenderError, match="finns_inte"):
-        render_docx(job, tmp_path / "ut.docx", templates=templates)
+    doc.add_paragraph("Anslag {{ möte.finns_inte }}")
+    doc.save(str(own / "anslag.docx"))
+    case = load_case(SEED_MEETING)
+    notice = next(d for d in plan(case) if d.key == "anslag")
+    with pytest.raises(TemplateProblem, match=r"platshållaren \{\{ möte.finns_inte \}\} är okänd") as raised:
+        render_docx(notice, case, tmp_path / "ut.docx", Templates(own))
+    assert raised.value.template == own / "anslag.docx"
+    assert raised.value.exit_code == 1
     assert not (tmp_path / "ut.docx").exists()
 
 
@@ -65,8 +69,8 @@ def test_seed_style_fill_in_in_a_members_clause_becomes_a_visible_field(tmp_path
     """The seed's own wording, "datum" and KF ÅÅÅÅ § xx, allowed only in a clause marked as the member's."""
     case = _case_with(tmp_path, "ovan fattade beslut ersätter tidigare fattade beslut {{ tidigare_kf_beslut }} samt",
                       'ovan fattade beslut ersätter tidigare fattade beslut KF ÅÅÅÅ § xx samt')
-    job = next(job for job in plan(case) if job.key == "forslag-boxholm")
-    render_docx(job, tmp_path / "f.docx")
+    proposal = next(d for d in plan(case) if d.key == "forslag-boxholm")
+    render_docx(proposal, case, tmp_path / "f.docx", Templates())
     text = docx_text(tmp_path / "f.docx")
     assert "att\tovan fattade beslut ersätter tidigare fattade beslut KF [år] § [nr] samt*" in text
     assert "* Uppgiften är kommunspecifik och fylls i av Boxholms kommun före beslut." in text

@@ -33,7 +33,7 @@ from pypdf.generic import (
 
 from docgen.errors import ToolError
 from docgen.pdf import assemble
-from docgen.pdf.assemble import Part, merge, page_count
+from docgen.pdf.assemble import Part, merge
 from docgen.pdf.office import convert_to_argument
 from docgen.pdf.verify import check_pdf
 
@@ -596,3 +596,8 @@ def test_an_encrypted_part_is_refused(tmp_path, user_password):
         pdf.save(locked, encryption=pikepdf.Encryption(owner="ägare", user=user_password))
     with pytest.raises(ToolError, match="krypterad.pdf är krypterad"):
         merge([Part("Krypterad", "", locked)], tmp_path / "paket.pdf", TITLE, STAMP)
+
+
+def page_count(pdf: Path) -> int:
+    with pikepdf.open(pdf) as document:
+        return len(document.pages)

@@ -1,0 +1,59 @@
+"""PDFs by the SHA-256 of the DOCX they were made from, for the next edit.
+
+A document whose DOCX comes out byte-identical to one converted before is
+not converted again. The key is salted with the converter's identity
+(:func:`docgen.pdf.office.converter_identity`), so a change to the export
+options or the worker never serves an old PDF. Each entry is a PDF and the
+worker's reply; the reply records the PDF's SHA-256, and an entry that does
+not match it is discarded. Writes go to a temporary file and are renamed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from docgen.files import write_atomically
+
+
+class PdfCache:
+    def __init__(self, folder: Path, salt: bytes) -> None:
+        self.folder = folder
+        self.salt = salt
+        self.used: set[str] = set()
+        folder.mkdir(parents=True, exist_ok=True)
+
+    @property
+    def empty(self) -> bool:
+        return not any(self.folder.iterdir())
+
+    def key(self, docx: Path) -> str:
+        key = hashlib.sha256(self.salt + docx.read_bytes()).hexdigest()
+        self.used.add(key)
+        return key
+
+    def fetch(self, key: str, pdf: Path) -> dict[str, Any] | None:
+        """Copy the cached PDF to ``pdf`` and return the worker's reply, or None if there is no sound entry."""
+        try:
+            reply = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+            data = (self.folder / f"{key}.pdf").read_bytes()
+        except (OSError, ValueError):
+            return None
+        if not isinstance(reply, dict) or reply.get("sha256") != hashlib.sha256(data).hexdigest():
+            return None
+        write_atomically(pdf, data)
+        return reply
+
+    def store(self, key: str, pdf: Path, reply: dict[str, Any]) -> None:
+        data = pdf.read_bytes()
+        write_atomically(self.folder / f"{key}.pdf", data)
+        entry = {**reply, "sha256": hashlib.sha256(data).hexdigest()}
+        write_atomically(self.folder / f"{key}.json", json.dumps(entry, ensure_ascii=False).encode("utf-8"))
+
+    def prune(self) -> None:
+        """Keep only what this build used: the cache is for the next edit, not an archive."""
+        for path in self.folder.iterdir():
+            if path.is_file() and path.stem not in self.used:
+                path.unlink(missing_ok=True)

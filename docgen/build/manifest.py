@@ -1,0 +1,38 @@
+"""``manifest.json``: every file of a meeting with its SHA-256, size, document type and recipients.
+
+Read from the plan, never from the shape of a path: the same record later
+proves what was sent to whom.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from docgen.build.fingerprint import MANIFEST, file_digest
+from docgen.documents.plan import PlannedDocument, outputs, package_path
+from docgen.files import write_atomically
+from docgen.model.case import Case
+
+PACKAGE_KIND = "medlemspaket"
+
+
+def entries(case: Case, documents: list[PlannedDocument]) -> list[tuple[str, str, list[str]]]:
+    """(file, document type, recipients) of every file the build writes, in path order."""
+    files = []
+    for document in documents:
+        for output in outputs(document):
+            for suffix in (".docx", ".pdf"):
+                files.append((output.path + suffix, document.kind.label.lower(), list(output.recipients)))
+    members = {m for d in documents for m in d.packages}
+    files += [(package_path(m), PACKAGE_KIND, [m.id]) for m in case.association.members if m.id in members]
+    return sorted(files)
+
+
+def write_manifest(case: Case, documents: list[PlannedDocument], tree: Path, digest: str) -> None:
+    files = [{"fil": name, "sha256": file_digest(tree / name), "byte": (tree / name).stat().st_size,
+              "dokumenttyp": kind, "mottagare": recipients}
+             for name, kind, recipients in entries(case, documents)]
+    manifest = {"sammanträde": case.meeting.slug, "organ": case.meeting.body,
+                "datum": case.meeting.date.isoformat(), "indata": digest, "filer": files}
+    write_atomically(tree / MANIFEST, (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
