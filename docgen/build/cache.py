@@ -1,9 +1,9 @@
 """PDFs by the SHA-256 of the DOCX they were made from, for the next edit.
 
 A document whose DOCX comes out byte-identical to one converted before is
-not converted again. The key is salted with the converter's identity
-(:func:`docgen.pdf.office.converter_identity`), so a change to the export
-options or the worker never serves an old PDF. Each entry is a PDF and the
+not converted again. The key is salted with the identity of what made the PDF (LibreOffice's
+export options and worker, the normaliser), so a change to either never
+serves an old PDF. Each entry is a PDF and the
 worker's reply; the reply records the PDF's SHA-256, and an entry that does
 not match it is discarded. Writes go to a temporary file and are renamed.
 """

@@ -35,9 +35,8 @@ from docgen.documents.templates import Templates
 from docgen.errors import ToolError
 from docgen.input.validate import load_case
 from docgen.model.case import Case, Member
-from docgen.pdf import assemble
+from docgen.pdf import assemble, normalise
 from docgen.pdf import office as convert
-from docgen.pdf.normalise import normalise_pdf
 
 Progress = Callable[[str, int, int], None]
 """Called with what is being done, how many steps are done and how many there are."""
@@ -98,7 +97,7 @@ def _build_into(case: Case, documents: list[PlannedDocument], templates: Templat
                 out_root: Path, report: Progress, office: convert.Office | None) -> BuildResult:
     work, tree = staging / "arbete", staging / "resultat"
     work.mkdir()
-    cache = PdfCache(out_root / ".cache" / case.meeting.slug, convert.converter_identity())
+    cache = PdfCache(out_root / ".cache" / case.meeting.slug, convert.converter_identity() + normalise.identity())
     stamp = source_date(dt.datetime.combine(case.meeting.date, case.meeting.start))
     # The protocol (the longest conversion) first, then what every member package shares.
     ordered = sorted(documents, key=lambda d: (d.kind is not Kind.PROTOCOL, len(d.packages) <= 1))
@@ -186,7 +185,7 @@ class _Pipeline:
             # Report the first document that failed, not a later one that failed in its wake.
             raise next((f.exception() for f, _key, _doc in self.pending.values() if f.done() and f.exception()),
                        exc) from None
-        normalise_pdf(self.work / f"{document.key}.pdf", self.stamp)
+        normalise.normalise_pdf(self.work / f"{document.key}.pdf", self.stamp)
         self.cache.store(key, self.work / f"{document.key}.pdf", reply)
         self._finish(document, reply)
         return True

@@ -1,9 +1,33 @@
-"""Same input, same bytes: fixed timestamps in DOCX zips and LibreOffice's PDFs.
+"""Same input, same bytes: LibreOffice's PDFs without its clock and its random /ID.
 
-A checksum then proves what was sent. LibreOffice stamps each PDF with the
-current time (Info /CreationDate, XMP xmp:CreateDate) and a random /ID; we
-overwrite those in place with values of the same length, so the
-cross-reference offsets stay valid, and derive the /ID from the content.
+A checksum in the manifest then proves what was sent, and a rebuild with
+nothing changed gives the files it gave before.
+
+LibreOffice 7.4 stamps every PDF it exports (PDF/A-2b, tagged) with the
+current time and a random identifier: Info ``/CreationDate``, XMP
+``xmp:CreateDate``, the creation time in the header of the sRGB ICC profile
+it generates for ``/OutputIntents``, a random trailer ``/ID`` and a
+``/DocChecksum`` of all that. :func:`normalise_pdf` rewrites the PDF with
+pikepdf (qpdf) so that none of it depends on the clock:
+
+* Info ``/CreationDate`` and ``/ModDate`` and XMP ``xmp:CreateDate``,
+  ``xmp:ModifyDate`` and ``xmp:MetadataDate`` become the build's stamp, in
+  UTC, so that ``docgen verify`` finds Info and XMP describing the same
+  instant. Everything else LibreOffice wrote (Producer, CreatorTool, the
+  pdfaid and pdfuaid identification) stays as it was;
+* the ICC profile's creation time (header bytes 24-35) becomes the stamp;
+* ``/DocChecksum`` (a non-standard digest of the old bytes) is dropped and
+  the ``/ID`` is qpdf's deterministic one, a digest of the written file.
+
+Everything else goes through unchanged: streams are copied as LibreOffice
+compressed them (only the ICC profile is recompressed, by us), object
+streams are kept as they were (LibreOffice writes none), and the file is
+neither linearized nor encrypted, which PDF/A forbids anyway. A PDF that
+cannot be normalised (not a PDF, damaged or truncated, no output intent
+profile, no XMP) is a :class:`~docgen.errors.ToolError`: passing it through
+unchanged would break reproducibility without anyone noticing.
+
+The file is replaced atomically: a reader never sees half a PDF.
 """
 
 from __future__ import annotations
@@ -11,118 +35,166 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import os
-import re
 import struct
-import zipfile
 import zlib
 from pathlib import Path
 
-_PDF_DATE = re.compile(rb"/CreationDate\(D:(\d{14})")
-_PDF_MOD_DATE = re.compile(rb"/ModDate\(D:(\d{14})")
-_XMP_DATE = re.compile(rb"<xmp:(?:CreateDate|ModifyDate|MetadataDate)>(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)")
-_DOC_CHECKSUM = re.compile(rb"/DocChecksum\s*/([0-9A-Fa-f]{32})")
-_ICC_STREAM = re.compile(rb"(\d+) 0 obj\n<</N 3/Length (\d+) 0 R/Filter/FlateDecode>>\nstream\n")
-_PDF_ID = re.compile(rb"/ID\s*\[\s*<([0-9A-Fa-f]{32})>\s*<([0-9A-Fa-f]{32})>\s*\]")
+import pikepdf
+from lxml import etree
+from pikepdf import Name, String
+
+from docgen.errors import ToolError
+from docgen.files import write_atomically
+
+# Write every stream as it is: no qpdf decompression or recompression, whose
+# output could change with the zlib underneath. The ICC profile is compressed
+# by _stamp_icc_profile itself.
+_SAVE_OPTIONS = {
+    "deterministic_id": True,
+    "object_stream_mode": pikepdf.ObjectStreamMode.preserve,
+    "stream_decode_level": pikepdf.StreamDecodeLevel.none,
+    "compress_streams": False,
+    "recompress_flate": False,
+    "normalize_content": False,
+    "linearize": False,
+    "qdf": False,
+    "encryption": False,
+    "preserve_pdfa": True,
+    "fix_metadata_version": False,
+}
+
+_XMP_DATES = ("xmp:CreateDate", "xmp:ModifyDate", "xmp:MetadataDate")
+_ICC_HEADER = 128
 
 
-def source_date(default: dt.datetime) -> dt.datetime:
-    """``SOURCE_DATE_EPOCH`` if set (reproducible-builds.org), else ``default`` (taken as UTC)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).replace(tzinfo=None)
-    return default.replace(tzinfo=None)
+class _Unfit(Exception):
+    """Why a PDF cannot be normalised, in Swedish."""
 
 
 def normalise_pdf(path: Path, stamp: dt.datetime) -> None:
-    """Replace LibreOffice's creation time and random /ID with ``stamp`` and a content digest."""
-    data = _stamp_icc_profile(path.read_bytes(), stamp)
-    digits = stamp.strftime("%Y%m%d%H%M%S").encode()
-    iso = stamp.strftime("%Y-%m-%dT%H:%M:%S").encode()
-    # LibreOffice 7.4 writes "D:20260326100000Z'", which strict readers refuse; "Z) " keeps the length.
-    data = _PDF_DATE.sub(lambda m: m.group(0).replace(m.group(1), digits), data).replace(b"Z')", b"Z) ")
-    data = _PDF_MOD_DATE.sub(lambda m: m.group(0).replace(m.group(1), digits), data)
-    data = _XMP_DATE.sub(lambda m: m.group(0).replace(m.group(1), iso), data)
-    blank = _PDF_ID.sub(lambda m: m.group(0).replace(m.group(1), b"0" * 32).replace(m.group(2), b"0" * 32),
-                        data)
-    blank = _DOC_CHECKSUM.sub(lambda m: m.group(0).replace(m.group(1), b"0" * 32), blank)
-    digest = hashlib.md5(blank, usedforsecurity=False).hexdigest().upper().encode()
-    data = _PDF_ID.sub(lambda m: m.group(0).replace(m.group(1), digest).replace(m.group(2), digest), blank)
-    data = _DOC_CHECKSUM.sub(lambda m: m.group(0).replace(m.group(1), digest), data)
-    path.write_bytes(data)
+    """Rewrite LibreOffice's PDF at ``path`` with ``stamp`` for every date and a content-derived /ID.
 
-
-def _stamp_icc_profile(data: bytes, stamp: dt.datetime) -> bytes:
-    """Set the creation time in the header of the output intent's ICC profile.
-
-    LibreOffice generates the sRGB profile on every export, dated now (ICC
-    header bytes 24–35). The stream is recompressed, so its length changes:
-    the /Length object and every later cross-reference offset move with it.
+    A naive ``stamp`` is taken as UTC. Raises :class:`ToolError` (naming the
+    file) for anything it cannot normalise; ``path`` is then left as it was.
     """
-    match = _ICC_STREAM.search(data)
-    if match is None:
-        return data
-    start = match.end()
-    end = data.index(b"\nendstream", start)
-    profile = bytearray(zlib.decompress(data[start:end]))
-    if len(profile) < 128 or profile[36:40] != b"acsp":
-        return data
-    profile[24:36] = struct.pack(">6H", stamp.year, stamp.month, stamp.day,
-                                 stamp.hour, stamp.minute, stamp.second)
-    stream = zlib.compress(bytes(profile), 9)
-    edits = [(start, end, stream)]
-    length = re.search(rb"\n%d 0 obj\n(\d+)\nendobj" % int(match.group(2)), data)
-    if length is None:
-        return data
-    edits.append((length.start(1), length.end(1), str(len(stream)).encode()))
-    return _splice(data, edits)
+    try:
+        data = _normalised(path.read_bytes(), stamp)
+    except _Unfit as exc:
+        raise _error(path, str(exc)) from None
+    except OSError as exc:
+        raise _error(path, exc.strerror or str(exc)) from exc
+    except Exception as exc:  # pikepdf and lxml raise many types for a broken file
+        raise _error(path, str(exc) or type(exc).__name__) from exc
+    try:
+        write_atomically(path, data)
+    except OSError as exc:
+        raise _error(path, exc.strerror or str(exc)) from exc
 
 
-def _splice(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
-    """Apply byte replacements and move the classic xref table's offsets to match."""
-    edits.sort()
-    shifts: list[tuple[int, int]] = []
-    out, last, delta = bytearray(), 0, 0
-    for begin, finish, replacement in edits:
-        out += data[last:begin] + replacement
-        last = finish
-        delta += len(replacement) - (finish - begin)
-        shifts.append((finish, delta))
-    out += data[last:]
-
-    def moved(offset: int) -> int:
-        return offset + next((d for pos, d in reversed(shifts) if offset >= pos), 0)
-
-    text = bytes(out)
-    xref = text.rindex(b"\nxref\n") + 1
-    head = re.compile(rb"xref\n(\d+) (\d+)\n").match(text, xref)
-    if head is None:
-        raise ValueError("no classic xref table")
-    entries = bytearray(text[head.end():head.end() + 20 * int(head.group(2))])
-    for i in range(0, len(entries), 20):
-        if entries[i + 17:i + 18] == b"n":
-            entries[i:i + 10] = b"%010d" % moved(int(entries[i:i + 10]))
-    text = text[:head.end()] + bytes(entries) + text[head.end() + len(entries):]
-    startxref = re.compile(rb"startxref\n(\d+)").search(text, xref)
-    if startxref is None:
-        raise ValueError("no startxref")
-    return text[:startxref.start(1)] + str(xref).encode() + text[startxref.end(1):]
+def identity() -> bytes:
+    """A digest of this module: a cache of normalised PDFs salts its keys with it."""
+    return hashlib.sha256(Path(__file__).read_bytes()).digest()
 
 
-ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
-"""The earliest time a zip entry can carry; the same for every build."""
+def _error(path: Path, reason: str) -> ToolError:
+    return ToolError(f"PDF:en {path.name} från LibreOffice gick inte att normalisera: {reason}")
 
 
-def normalise_docx(path: Path, data: bytes | None = None) -> None:
-    """Write the DOCX zip (``data``, or the file) with fixed entry times and order ([Content_Types].xml first)."""
-    with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as source:
-        entries = {info.filename: source.read(info.filename) for info in source.infolist()}
-    names = sorted(entries, key=lambda name: (name != "[Content_Types].xml", name))
-    temporary = path.with_suffix(".tmp")
-    with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as target:
-        for name in names:
-            info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            target.writestr(info, entries[name], compresslevel=6)
-    os.replace(temporary, path)
+def _normalised(data: bytes, stamp: dt.datetime) -> bytes:
+    if not data.startswith(b"%PDF-"):
+        raise _Unfit("det är ingen PDF-fil")
+    if b"%%EOF" not in data[-1024:]:
+        raise _Unfit("filen är avkortad (%%EOF saknas i slutet)")
+    instant = _utc(stamp)
+    source = io.BytesIO(data)
+    try:
+        # No recovery: a repaired file is no faithful copy. No page attributes pushed down either:
+        # the page tree stays as LibreOffice wrote it.
+        with pikepdf.open(source, attempt_recovery=False, inherit_page_attributes=False) as pdf:
+            output = _rewritten(pdf, instant)
+            # qpdf works round some damage and only warns: that is no faithful copy either.
+            warnings = pdf.get_warnings()
+    except pikepdf.PasswordError:
+        raise _Unfit("filen är krypterad") from None
+    except pikepdf.PdfError as exc:
+        raise _Unfit(_qpdf_message(str(exc), source) or type(exc).__name__) from None
+    if warnings:
+        raise _Unfit(f"filen är skadad: {_qpdf_message(str(warnings[0]), source)}")
+    return output
+
+
+def _qpdf_message(message: str, source: io.BytesIO) -> str:
+    """qpdf's message without the name it gives the file read, "stream <_io.BytesIO object at …>"."""
+    return message.replace(f"stream {source}", "").strip(": ")
+
+
+def _rewritten(pdf: pikepdf.Pdf, instant: dt.datetime) -> bytes:
+    if pdf.is_encrypted:
+        raise _Unfit("filen är krypterad")
+    _stamp_icc_profiles(pdf, instant)
+    _stamp_dates(pdf, instant)
+    # Both made anew from the content: qpdf would keep an existing first /ID element.
+    for key in ("/ID", "/DocChecksum"):
+        if key in pdf.trailer:
+            del pdf.trailer[key]
+    output = io.BytesIO()
+    pdf.save(output, **_SAVE_OPTIONS)
+    return output.getvalue()
+
+
+def _utc(stamp: dt.datetime) -> dt.datetime:
+    """``stamp`` in UTC, whole seconds; a naive one is taken as UTC already."""
+    if stamp.tzinfo is None or stamp.utcoffset() is None:
+        stamp = stamp.replace(tzinfo=dt.UTC)
+    return stamp.astimezone(dt.UTC).replace(microsecond=0)
+
+
+def _stamp_dates(pdf: pikepdf.Pdf, instant: dt.datetime) -> None:
+    """Info and XMP dates, all ``instant``; nothing else in either is touched."""
+    if "/Metadata" not in pdf.Root or not isinstance(pdf.Root.Metadata, pikepdf.Stream):
+        raise _Unfit("XMP-metadata saknas")
+    pdf_date = String(instant.strftime("D:%Y%m%d%H%M%SZ"))
+    pdf.docinfo[Name.CreationDate] = pdf_date
+    pdf.docinfo[Name.ModDate] = pdf_date
+    # strict: XMP that does not parse is an error, not replaced by an empty packet.
+    try:
+        with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False, strict=True) as xmp:
+            for key in _XMP_DATES:
+                xmp[key] = instant.strftime("%Y-%m-%dT%H:%M:%SZ")
+    except etree.XMLSyntaxError as exc:
+        raise _Unfit(f"XMP-metadata kan inte tolkas ({exc})") from None
+
+
+def _stamp_icc_profiles(pdf: pikepdf.Pdf, instant: dt.datetime) -> None:
+    """Date every output intent's ICC profile ``instant``; there must be one."""
+    intents = pdf.Root.get(Name.OutputIntents)
+    if isinstance(intents, pikepdf.Dictionary):
+        intents = [intents]
+    profiles = [intent.get(Name.DestOutputProfile) for intent in intents or []
+                if isinstance(intent, pikepdf.Dictionary)]
+    profiles = [profile for profile in profiles if isinstance(profile, pikepdf.Stream)]
+    if not profiles:
+        raise _Unfit("OutputIntents med ICC-profil saknas")
+    for profile in profiles:
+        profile.write(_stamp_icc_profile(profile.read_bytes(), instant), filter=Name.FlateDecode)
+
+
+def _stamp_icc_profile(profile: bytes, instant: dt.datetime) -> bytes:
+    """The ICC profile dated ``instant`` (header bytes 24-35), Flate-compressed.
+
+    LibreOffice generates its sRGB profile on every export, dated now. A
+    profile ID (MD5, header bytes 84-99, ICC v4) covers the date: a non-zero
+    one is computed anew.
+    """
+    if len(profile) < _ICC_HEADER or profile[36:40] != b"acsp":
+        raise _Unfit("ICC-profilen i OutputIntents är ogiltig")
+    changed = bytearray(profile)
+    changed[24:36] = struct.pack(">6H", instant.year, instant.month, instant.day,
+                                 instant.hour, instant.minute, instant.second)
+    if any(changed[84:100]):
+        # ICC.1:2010 7.2.18: the MD5 of the profile with flags, rendering intent and ID zeroed.
+        zeroed = bytearray(changed)
+        zeroed[44:48] = zeroed[64:68] = bytes(4)
+        zeroed[84:100] = bytes(16)
+        changed[84:100] = hashlib.md5(zeroed, usedforsecurity=False).digest()
+    return zlib.compress(bytes(changed), 9)
