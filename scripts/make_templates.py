@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime
 import io
 import sys
-import zipfile
 from pathlib import Path
 
 from docx import Document
@@ -627,14 +626,7 @@ def save(doc: Document, path: Path) -> None:
     """Save with a neutral app.xml (python-docx's says Word for Mac, with a company) and fixed zip times."""
     buffer = io.BytesIO()
     doc.save(buffer)
-    with zipfile.ZipFile(buffer) as source:
-        entries = {info.filename: source.read(info.filename) for info in source.infolist()}
-    entries["docProps/app.xml"] = APP_XML.encode("utf-8")
-    repacked = io.BytesIO()
-    with zipfile.ZipFile(repacked, "w") as target:
-        for name, data in entries.items():
-            target.writestr(name, data)
-    write_docx(path, repacked.getvalue())
+    write_docx(path, buffer.getvalue(), parts={"docProps/app.xml": APP_XML.encode("utf-8")})
 
 
 def main(argv: list[str]) -> int:

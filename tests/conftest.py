@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -81,3 +83,36 @@ def docx_text(path: Path) -> str:
 def squash(text: str) -> str:
     """Remove all whitespace (NBSP too): PDF text chunks carry no reliable spaces."""
     return re.sub(r"\s+", "", text.replace("\u00a0", " "))
+
+
+def soffice_export(source: Path, outdir: Path, profile: Path, target: str | None = None) -> Path:
+    """``source`` exported by a plain ``soffice --convert-to`` run (docgen's PDF options unless ``target``)."""
+    from docgen.pdf.office import convert_to_argument
+
+    command = [shutil.which("soffice") or "soffice", f"-env:UserInstallation={profile.as_uri()}",
+               "--headless", "--norestore", "--nolockcheck",
+               "--convert-to", target or convert_to_argument(), "--outdir", str(outdir), str(source)]
+    env = {**os.environ, "SAL_USE_VCLPLUGIN": "svp"}
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env, check=False)
+    pdf = outdir / f"{source.stem}.pdf"
+    assert result.returncode == 0 and pdf.is_file(), result.stderr or result.stdout
+    return pdf
+
+
+def swedish_document(title: str, author: str = "Kommunalförbundet Itsam") -> Document:
+    """A python-docx document in Swedish (LibreOffice takes /Lang from the styles' default language)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    doc = Document()
+    doc.core_properties.title = title
+    doc.core_properties.author = author
+    doc.core_properties.language = "sv-SE"
+    rpr = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    for attribute in ("w:val", "w:eastAsia", "w:bidi"):
+        lang.set(qn(attribute), "sv-SE")
+    return doc

@@ -11,7 +11,6 @@ DOCX and the PDF say the same.
 
 from __future__ import annotations
 
-import io
 import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -49,16 +48,10 @@ def finish_protocol_docx(case: Case, pages: dict[int, str], path: Path) -> None:
         raise ToolError(f"LibreOffice hittade inte var § {missing[0]} börjar i protokollet; "
                         "rubriken ska ha formatmallen Rubrik 1 (Heading 1)")
     with zipfile.ZipFile(path) as source:
-        parts = {info.filename: source.read(info.filename) for info in source.infolist()}
-    xml = parts["word/document.xml"].decode("utf-8")
+        xml = source.read("word/document.xml").decode("utf-8")
     for item in case.meeting.items:
         marker = MARKER.format(n=item.number)
         if xml.count(marker) != 1:
             raise ToolError(f"ärendelistan i protokollet saknar platsen för sidorna till § {item.number}")
         xml = xml.replace(marker, escape(pages[item.number]))
-    parts["word/document.xml"] = xml.encode("utf-8")
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as target:
-        for name, data in parts.items():
-            target.writestr(name, data)
-    write_docx(path, buffer.getvalue())
+    write_docx(path, parts={"word/document.xml": xml.encode("utf-8")})

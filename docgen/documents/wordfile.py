@@ -19,13 +19,15 @@ ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 """The earliest time a zip entry can carry; the same for every build."""
 
 
-def write_docx(path: Path, data: bytes | None = None) -> None:
+def write_docx(path: Path, data: bytes | None = None, parts: dict[str, bytes] | None = None) -> None:
     """Write the DOCX zip (``data``, or the file itself) with fixed entry times and order.
 
-    ``[Content_Types].xml`` comes first, as Word itself writes it.
+    ``parts`` replace the parts of the same name. ``[Content_Types].xml`` comes
+    first, as Word itself writes it.
     """
     with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as source:
         entries = {info.filename: source.read(info.filename) for info in source.infolist()}
+    entries.update(parts or {})
     names = sorted(entries, key=lambda name: (name != "[Content_Types].xml", name))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:

@@ -7,20 +7,16 @@ import hashlib
 import os
 import shutil
 import struct
-import subprocess
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pikepdf
 import pytest
-from docx import Document
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 
+from conftest import soffice_export, swedish_document
 from docgen.errors import ToolError
 from docgen.pdf.normalise import normalise_pdf
-from docgen.pdf.office import convert_to_argument
 from docgen.pdf.verify import check_pdf
 
 pytestmark = pytest.mark.libreoffice
@@ -41,30 +37,10 @@ NS = {
 
 def _make_docx(path: Path) -> None:
     """One page, Swedish text, Swedish as the document language (LibreOffice takes /Lang from the styles)."""
-    doc = Document()
-    doc.core_properties.title = TITLE
-    doc.core_properties.author = "Kommunalförbundet Itsam"
-    rpr = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    lang = rpr.find(qn("w:lang"))
-    if lang is None:
-        lang = OxmlElement("w:lang")
-        rpr.append(lang)
-    for attribute in ("w:val", "w:eastAsia", "w:bidi"):
-        lang.set(qn(attribute), "sv-SE")
+    doc = swedish_document(TITLE)
     doc.add_heading("Beslut om borgen", level=1)
     doc.add_paragraph("Direktionen beslöt att gå vidare med ärendet. Åtvidaberg och Ödeshög är överens.")
     doc.save(str(path))
-
-
-def _export(docx: Path, outdir: Path, profile: Path) -> Path:
-    command = [shutil.which("soffice") or "soffice", f"-env:UserInstallation={profile.as_uri()}",
-               "--headless", "--norestore", "--nolockcheck",
-               "--convert-to", convert_to_argument(), "--outdir", str(outdir), str(docx)]
-    env = {**os.environ, "SAL_USE_VCLPLUGIN": "svp"}
-    result = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env, check=False)
-    pdf = outdir / f"{docx.stem}.pdf"
-    assert result.returncode == 0 and pdf.is_file(), result.stderr or result.stdout
-    return pdf
 
 
 @pytest.fixture(scope="module")
@@ -73,9 +49,9 @@ def exports(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     tmp = tmp_path_factory.mktemp("normalise")
     docx = tmp / "handling.docx"
     _make_docx(docx)
-    first = _export(docx, tmp / "first", tmp / "profile")
+    first = soffice_export(docx, tmp / "first", tmp / "profile")
     time.sleep(1.1)  # a later second on the clock, in every date LibreOffice writes
-    second = _export(docx, tmp / "second", tmp / "profile")
+    second = soffice_export(docx, tmp / "second", tmp / "profile")
     return first, second
 
 

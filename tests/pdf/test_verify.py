@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from docx import Document
 from docx.enum.text import WD_BREAK
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from pypdf import PdfWriter
 from pypdf.generic import (
     ArrayObject,
@@ -25,7 +20,7 @@ from pypdf.generic import (
 )
 from rich.console import Console
 
-from docgen.pdf.office import convert_to_argument
+from conftest import soffice_export, swedish_document
 from docgen.pdf.verify import (
     Check,
     PdfReport,
@@ -44,19 +39,7 @@ ALL_CHECKS = ["PDF/A", "utdataprofil", "typsnitt", "taggning", "språk", "titel"
 
 def _make_docx(path: Path) -> None:
     """Two pages: a heading, Swedish text, a table; Swedish as the document language."""
-    doc = Document()
-    doc.core_properties.title = TITLE
-    doc.core_properties.author = AUTHOR
-    doc.core_properties.language = "sv-SE"
-    # LibreOffice takes /Lang from the default character language of the styles.
-    rpr = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    lang = rpr.find(qn("w:lang"))
-    if lang is None:
-        lang = OxmlElement("w:lang")
-        rpr.append(lang)
-    lang.set(qn("w:val"), "sv-SE")
-    lang.set(qn("w:eastAsia"), "sv-SE")
-    lang.set(qn("w:bidi"), "sv-SE")
+    doc = swedish_document(TITLE, AUTHOR)
 
     doc.add_heading("Beslut om borgen", level=1)
     doc.add_paragraph("Direktionen beslöt att gå vidare med ärendet. Åtvidaberg, Ödeshög och Växjö är överens.")
@@ -70,19 +53,6 @@ def _make_docx(path: Path) -> None:
     doc.save(str(path))
 
 
-def _soffice(source: Path, outdir: Path, profile: Path, target: str) -> Path:
-    command = [
-        shutil.which("soffice") or "soffice", f"-env:UserInstallation={profile.as_uri()}",
-        "--headless", "--norestore", "--nolockcheck",
-        "--convert-to", target, "--outdir", str(outdir), str(source),
-    ]
-    env = {**os.environ, "SAL_USE_VCLPLUGIN": "svp"}
-    result = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env, check=False)
-    pdf = outdir / f"{source.stem}.pdf"
-    assert result.returncode == 0 and pdf.is_file(), result.stderr or result.stdout
-    return pdf
-
-
 @pytest.fixture(scope="module")
 def lo_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A PDF/A-2b + PDF/UA export ("good") and a plain export ("plain") of the same DOCX."""
@@ -91,8 +61,8 @@ def lo_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     good_docx, plain_docx = tmp / "good.docx", tmp / "plain.docx"
     _make_docx(good_docx)
     shutil.copy(good_docx, plain_docx)
-    good = _soffice(good_docx, tmp / "good", profile, convert_to_argument())
-    plain = _soffice(plain_docx, tmp / "plain", profile, "pdf")
+    good = soffice_export(good_docx, tmp / "good", profile)
+    plain = soffice_export(plain_docx, tmp / "plain", profile, "pdf")
     return {"good": good, "plain": plain}
 
 
