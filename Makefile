@@ -30,7 +30,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $@
 
-# Regenerate the Word templates from scripts/make_templates.py (overwrites hand edits).
+# Regenerate the shipped Word templates (docgen/templates/) from scripts/make_templates.py;
+# a test fails while the committed files and the script disagree.
 templates: venv
 	$(BIN)/python scripts/make_templates.py
 

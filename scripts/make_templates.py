@@ -24,9 +24,10 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from docgen.documents.templates import SHIPPED
 from docgen.documents.wordfile import write_docx
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "docgen" / "templates"
+TEMPLATES = SHIPPED
 
 BODY_FONT = "Times New Roman"  # LibreOffice uses the metric-compatible Liberation Serif
 HEADING_FONT = "Arial"  # ... and Liberation Sans here
