@@ -19,6 +19,7 @@ import json
 import os
 import queue
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -101,14 +102,16 @@ def worker_count() -> int:
 
 
 class _Worker:
-    """One LibreOffice process behind :mod:`docgen.office_worker`."""
+    """One LibreOffice process behind :mod:`docgen.pdf.office_worker`."""
 
     def __init__(self, profile: Path) -> None:
         profile.mkdir(parents=True, exist_ok=True)
+        # A process group of its own: the worker, oosplash and soffice.bin are killed together,
+        # so that a failed or interrupted build leaves no LibreOffice behind.
         self.process = subprocess.Popen(
             [uno_python(), str(WORKER), soffice(), profile.resolve().as_uri()],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, encoding="utf-8", bufsize=1)
+            text=True, encoding="utf-8", bufsize=1, start_new_session=True)
         self.ready = False
         self.error: ToolError | None = None
 
@@ -154,12 +157,16 @@ class _Worker:
             with contextlib.suppress(OSError):  # already gone is as good as stopped
                 self.process.stdin.close()
 
+    def kill(self) -> None:
+        """Kill the worker and every LibreOffice process it started."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
     def wait(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        self.kill()  # whatever of LibreOffice is still in the group
 
 
 class Office:
@@ -280,7 +287,7 @@ class Office:
     def __exit__(self, exc_type: object, *_exc: object) -> None:
         if exc_type is not None:  # the build failed: no point in letting LibreOffice finish
             for worker in self.workers:
-                worker.process.kill()
+                worker.kill()
         self.release()
         for worker in self.workers:
             worker.wait()
