@@ -75,7 +75,7 @@ def build(meeting_file: Path, out_root: Path, progress: Progress | None = None,
     templates = Templates(case.templates_folder)
     documents = plan(case)
     check_styles(documents, templates)
-    inputs = [meeting_file, case.association_path or meeting_file]
+    inputs = list(case.sources)
     digest = fingerprint.inputs_digest(inputs, templates.folders())
     out_root.mkdir(parents=True, exist_ok=True)
     target = out_root / case.meeting.slug

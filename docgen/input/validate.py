@@ -35,7 +35,7 @@ def load_case(meeting_file: Path) -> Case:
     meeting = _model(Meeting, meeting_src, problems)
     if association is None or meeting is None:
         raise InputError(problems)
-    case = Case(association=association, meeting=meeting, association_path=association_path,
+    case = Case(association=association, meeting=meeting, sources=(meeting_file, association_path),
                 templates_folder=_templates_folder(association, association_path, association_src, problems))
     problems += check_rules(case, association_src, meeting_src)
     if problems:

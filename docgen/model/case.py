@@ -270,8 +270,8 @@ class Case(Model):
 
     association: Association
     meeting: Meeting
-    association_path: Path | None = None
-    """The association's YAML file, as the input stage found it."""
+    sources: tuple[Path, ...] = ()
+    """The YAML files the case was read from (meeting, association), as the input stage found them."""
     templates_folder: Path | None = None
     """The association's own template folder (``mallar:``), resolved by the input stage."""
 
