@@ -9,6 +9,8 @@ answers before they load.
 
 from __future__ import annotations
 
+import errno
+import signal
 import sys
 import time
 from pathlib import Path
@@ -56,22 +58,25 @@ def check(mötesfil: Path) -> None:
 
 @main.command()
 @MEETING
-@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
-              default="out", show_default=True, help="Mapp där handlingarna hamnar.")
-@click.option("--tvinga", is_flag=True, help="Bygg om även om inget har ändrats.")
-def build(mötesfil: Path, out_dir: Path, tvinga: bool) -> None:
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default="out", show_default=True,
+              help="Mapp där handlingarna hamnar.")
+@click.option("--tvinga", is_flag=True, help="Bygg om allt, även om inget har ändrats (utan cache).")
+@click.option("--skriv-over", "skriv_over", is_flag=True,
+              help="Ta bort filer i mötets mapp som docgen inte har skapat (annars stoppas bygget).")
+def build(mötesfil: Path, out_dir: Path, tvinga: bool, skriv_over: bool) -> None:
     """Skapa alla handlingar för sammanträdet (DOCX och PDF) under --out."""
     started = time.monotonic()
+    if out_dir.exists() and not out_dir.is_dir():
+        err.print(f"docgen: --out {out_dir} är en fil; ange en mapp.", markup=False)
+        sys.exit(2)
     if not tvinga and (folder := fingerprint.up_to_date(mötesfil, out_dir)) is not None:
         out.print(f"Inget har ändrats sedan förra bygget: {folder} är aktuell.")
         return
-    from docgen.pdf import office as convert
-
-    # LibreOffice starts now and comes up while the model, templates and YAML load.
-    with convert.Office(convert.profile_root(), eager=True) as office, _progress() as report:
+    with _progress() as report:
         from docgen.build.pipeline import build as build_meeting
 
-        result = _run(lambda: build_meeting(mötesfil, out_dir, progress=report, office=office))
+        result = _run(lambda: build_meeting(mötesfil, out_dir, progress=report, use_cache=not tvinga,
+                                            overwrite=skriv_over))
     seconds = time.monotonic() - started
     out.print(f"Klart: {len(result.files)} filer i {result.folder} ({seconds:.1f} s, "
               f"{result.conversions} PDF-konverteringar).")
@@ -134,6 +139,8 @@ class _progress:
 
 
 def _run(action):
+    """Run ``action``; every way it can fail ends in a Swedish message and an exit code, never a traceback."""
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # so that SIGTERM cleans up like Ctrl-C
     try:
         return action()
     except InputError as exc:
@@ -145,6 +152,29 @@ def _run(action):
     except KeyboardInterrupt:
         err.print("Avbrutet; inget i out/ har ändrats.")
         sys.exit(130)
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        reason = _OS_REASONS.get(exc.errno, exc.strerror or str(exc))
+        err.print(f"docgen: kunde inte läsa eller skriva{where}: {reason}. Inget i out/ har ändrats.",
+                  markup=False)
+        sys.exit(3)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+_OS_REASONS = {
+    errno.ENOSPC: "disken är full",
+    errno.EDQUOT: "diskkvoten är slut",
+    errno.EACCES: "behörighet saknas",
+    errno.EPERM: "behörighet saknas",
+    errno.EROFS: "filsystemet är skrivskyddat",
+    errno.ENOENT: "finns inte",
+    errno.EIO: "in- eller utmatningsfel på disken",
+}
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

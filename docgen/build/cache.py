@@ -19,15 +19,17 @@ from docgen.files import write_atomically
 
 
 class PdfCache:
-    def __init__(self, folder: Path, salt: bytes) -> None:
+    def __init__(self, folder: Path, salt: bytes, serve: bool = True) -> None:
         self.folder = folder
         self.salt = salt
+        self.serve = serve
+        """False: store what is converted, but serve nothing (``--tvinga``)."""
         self.used: set[str] = set()
         folder.mkdir(parents=True, exist_ok=True)
 
     @property
     def empty(self) -> bool:
-        return not any(self.folder.iterdir())
+        return not self.serve or not any(self.folder.iterdir())
 
     def key(self, docx: Path) -> str:
         key = hashlib.sha256(self.salt + docx.read_bytes()).hexdigest()
@@ -36,6 +38,8 @@ class PdfCache:
 
     def fetch(self, key: str, pdf: Path) -> dict[str, Any] | None:
         """Copy the cached PDF to ``pdf`` and return the worker's reply, or None if there is no sound entry."""
+        if not self.serve:
+            return None
         try:
             reply = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
             data = (self.folder / f"{key}.pdf").read_bytes()

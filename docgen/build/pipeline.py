@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from docgen.build import fingerprint
+from docgen.build import fingerprint, outfolder
 from docgen.build.cache import PdfCache
 from docgen.build.manifest import write_manifest
 from docgen.documents import agenda
@@ -63,12 +63,14 @@ def source_date(default: dt.datetime) -> dt.datetime:
 
 
 def build(meeting_file: Path, out_root: Path, progress: Progress | None = None,
-          office: convert.Office | None = None) -> BuildResult:
+          office: convert.Office | None = None, use_cache: bool = True, overwrite: bool = False) -> BuildResult:
     """Validate ``meeting_file`` and write every document of the meeting under ``out_root``.
 
-    ``office`` is a pool of LibreOffice workers the caller started early (the
-    CLI does, so that LibreOffice comes up while Python imports and validates);
-    without one the build starts its own.
+    LibreOffice starts only once the input has passed every check (and not at
+    all when every PDF comes from the cache); ``office`` is a pool a caller
+    keeps warm between builds instead. ``use_cache=False`` converts every
+    document anew. ``overwrite`` allows replacing files in the meeting folder
+    that docgen did not make (see :mod:`docgen.build.outfolder`).
     """
     report = progress or (lambda _what, _done, _total: None)
     case = load_case(meeting_file)  # before anything is written
@@ -78,26 +80,29 @@ def build(meeting_file: Path, out_root: Path, progress: Progress | None = None,
     inputs = list(case.sources)
     digest = fingerprint.inputs_digest(inputs, templates.folders())
     out_root.mkdir(parents=True, exist_ok=True)
-    target = out_root / case.meeting.slug
-    staging = Path(tempfile.mkdtemp(prefix=f".{case.meeting.slug}-", dir=out_root))
-    try:
-        tree = staging / "resultat"
-        result = _build_into(case, documents, templates, staging, out_root, report, office)
-        write_manifest(case, documents, tree, digest)
-        _replace(tree, target)
-        fingerprint.remember(meeting_file, out_root, target, digest, inputs, templates.folders())
-        result.folder = target
-        result.files = sorted(p for p in target.rglob("*") if p.is_file())
-        return result
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    with outfolder.exclusive(out_root):
+        outfolder.prepare(out_root, case.meeting.slug, overwrite)
+        target = out_root / case.meeting.slug
+        staging = Path(tempfile.mkdtemp(prefix=outfolder.staging_prefix(case.meeting.slug), dir=out_root))
+        try:
+            tree = staging / "resultat"
+            result = _build_into(case, documents, templates, staging, out_root, report, office, use_cache)
+            write_manifest(case, documents, tree, digest)
+            outfolder.replace(tree, target)
+            fingerprint.remember(meeting_file, out_root, target, digest, inputs, templates.folders())
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    result.folder = target
+    result.files = sorted(p for p in target.rglob("*") if p.is_file())
+    return result
 
 
 def _build_into(case: Case, documents: list[PlannedDocument], templates: Templates, staging: Path,
-                out_root: Path, report: Progress, office: convert.Office | None) -> BuildResult:
+                out_root: Path, report: Progress, office: convert.Office | None, use_cache: bool) -> BuildResult:
     work, tree = staging / "arbete", staging / "resultat"
     work.mkdir()
-    cache = PdfCache(out_root / ".cache" / case.meeting.slug, convert.converter_identity() + normalise.identity())
+    cache = PdfCache(outfolder.cache_folder(out_root, case.meeting.slug),
+                     convert.converter_identity() + normalise.identity(), use_cache)
     stamp = source_date(dt.datetime.combine(case.meeting.date, case.meeting.start))
     # The protocol (the longest conversion) first, then what every member package shares.
     ordered = sorted(documents, key=lambda d: (d.kind is not Kind.PROTOCOL, len(d.packages) <= 1))
@@ -223,15 +228,3 @@ class _Pipeline:
             assemble.merge(*arguments)
         else:
             self.merges.append(self.merger.submit(assemble.merge, *arguments))
-
-
-def _replace(new: Path, target: Path) -> None:
-    """Put ``new`` where ``target`` is, keeping the old folder until the new one is in place."""
-    old = target.with_name(f".{target.name}.gammal")
-    if old.exists():
-        shutil.rmtree(old)
-    if target.exists():
-        os.replace(target, old)
-    os.replace(new, target)
-    if old.exists():
-        shutil.rmtree(old)

@@ -251,13 +251,25 @@ def render_docx(doc: PlannedDocument, case: Case, dest: Path, templates: Templat
     except placeholders.PlaceholderError as exc:
         raise RenderError(f"{doc.title}: {exc}") from None
     props = tpl.docx.core_properties
-    props.title = doc.title
+    # Metadata is plain text, set here rather than rendered from the template's core.xml: docxtpl
+    # renders those with the body's XML escaping and python-docx escapes again ("&amp;amp;").
+    props.title = _core_property(doc.title)
+    props.subject = _core_property(context["dokument"]["ämne"])
+    props.author = _core_property(case.association.name)
     props.language = "sv-SE"
     if timestamp is not None:
         props.created = props.modified = timestamp
     buffer = io.BytesIO()
     tpl.save(buffer)
     write_docx(dest, buffer.getvalue())
+
+
+CORE_PROPERTY_LIMIT = 255
+"""python-docx (and Word) refuse longer core properties."""
+
+
+def _core_property(text: str) -> str:
+    return text if len(text) <= CORE_PROPERTY_LIMIT else text[:CORE_PROPERTY_LIMIT - 1] + "…"
 
 
 def _template_xml(source: Path) -> str:

@@ -1,0 +1,147 @@
+"""What docgen owns in ``out/``, and how it keeps its hands off everything else.
+
+docgen writes and deletes only in folders it made: the meeting folder
+(``out/<möte>/``), its hidden staging folders (``out/.<möte>.bygge-*``), the swap's
+``out/.<möte>.gammal``, the PDF cache (``out/.cache/<möte>/``) and the index
+(``out/.docgen-index.json``). Before a build touches any of them:
+
+* one build at a time holds ``out/.docgen-lås`` (flock), so whatever staging
+  folder is left over belongs to a build that died, and is swept away;
+* none of them may be a symbolic link: docgen never follows one out of its
+  folders (it refuses, and says which);
+* the meeting folder may hold only what the last build made, as its
+  ``manifest.json`` lists it, unchanged. A file the secretary put there, or a
+  generated file edited since, is listed by name and the build stops, unless
+  the caller explicitly allows overwriting (``--skriv-over``).
+
+The new meeting folder replaces the old one by two renames; a build killed
+between them leaves the old folder as ``.gammal``, which the next build puts
+back before anything else.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from docgen.build.fingerprint import MANIFEST
+from docgen.errors import DocgenError
+
+LOCK = ".docgen-lås"
+CACHE = ".cache"
+SHOWN = 10
+"""How many foreign files a refusal names before it says how many more there are."""
+
+
+class OutputFolderError(DocgenError):
+    """docgen will not touch something in out/ that it does not own."""
+
+    exit_code = 1
+
+
+def staging_prefix(slug: str) -> str:
+    return f".{slug}.bygge-"
+
+
+def previous(target: Path) -> Path:
+    return target.with_name(f".{target.name}.gammal")
+
+
+def cache_folder(out_root: Path, slug: str) -> Path:
+    return out_root / CACHE / slug
+
+
+@contextmanager
+def exclusive(out_root: Path) -> Iterator[None]:
+    """Hold ``out/``'s build lock; a second build into the same folder waits for the first."""
+    lock = out_root / LOCK
+    refuse_links([lock])
+    with lock.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def prepare(out_root: Path, slug: str, overwrite: bool) -> None:
+    """Make out/ safe to build ``slug`` into: no links, no leftovers, nothing foreign in the way.
+
+    Call with :func:`exclusive` held.
+    """
+    target = out_root / slug
+    refuse_links([target, previous(target), out_root / CACHE, cache_folder(out_root, slug)])
+    _restore_interrupted_swap(target)
+    _sweep_staging(out_root, slug)
+    foreign = foreign_files(target)
+    if foreign and not overwrite:
+        shown = ", ".join(foreign[:SHOWN]) + (f" och {len(foreign) - SHOWN} till" if len(foreign) > SHOWN else "")
+        raise OutputFolderError(
+            f"{target} innehåller filer som docgen inte har skapat eller som har ändrats efter bygget: {shown}. "
+            "Flytta dem till en egen mapp, eller bygg med --skriv-over om de får tas bort.")
+
+
+def refuse_links(paths: list[Path]) -> None:
+    for path in paths:
+        if path.is_symlink():
+            raise OutputFolderError(f"{path} är en symbolisk länk; docgen följer inga länkar ut ur sina "
+                                    "mappar. Ta bort länken och bygg igen.")
+
+
+def foreign_files(folder: Path) -> list[str]:
+    """Files in ``folder`` that its manifest does not list as they were written (relative paths)."""
+    if not folder.exists():
+        return []
+    on_disk = sorted(p for p in folder.rglob("*") if p.is_symlink() or not p.is_dir())
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        made = {entry["fil"]: entry["sha256"] for entry in manifest["filer"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        made = {}
+    foreign = []
+    for path in on_disk:
+        relative = path.relative_to(folder).as_posix()
+        if relative == MANIFEST and made:
+            continue
+        if path.is_symlink() or relative not in made or _digest(path) != made[relative]:
+            foreign.append(relative)
+    return foreign
+
+
+def replace(new: Path, target: Path) -> None:
+    """Put ``new`` where ``target`` is, keeping the old folder until the new one is in place."""
+    old = previous(target)
+    if old.exists():
+        shutil.rmtree(old)
+    if target.exists():
+        os.replace(target, old)
+    os.replace(new, target)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+def _restore_interrupted_swap(target: Path) -> None:
+    old = previous(target)
+    if old.is_dir() and not target.exists():
+        os.replace(old, target)
+
+
+def _sweep_staging(out_root: Path, slug: str) -> None:
+    """Remove what builds of ``slug`` that died left behind (under the lock, none is running)."""
+    old = previous(out_root / slug)
+    leftovers = [p for p in out_root.iterdir() if p.name.startswith(staging_prefix(slug))]
+    for path in [*leftovers, old]:
+        if path.is_symlink():
+            path.unlink()
+        elif path.is_dir():
+            shutil.rmtree(path)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
