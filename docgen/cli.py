@@ -69,7 +69,7 @@ def build(mötesfil: Path, out_dir: Path, tvinga: bool, skriv_over: bool) -> Non
     if out_dir.exists() and not out_dir.is_dir():
         err.print(f"docgen: --out {out_dir} är en fil; ange en mapp.", markup=False)
         sys.exit(2)
-    if not tvinga and (folder := fingerprint.up_to_date(mötesfil, out_dir)) is not None:
+    if not (tvinga or skriv_over) and (folder := fingerprint.up_to_date(mötesfil, out_dir)) is not None:
         out.print(f"Inget har ändrats sedan förra bygget: {folder} är aktuell.")
         return
     with _progress() as report:

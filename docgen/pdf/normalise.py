@@ -150,7 +150,7 @@ def _utc(stamp: dt.datetime) -> dt.datetime:
 
 
 def _stamp_dates(pdf: pikepdf.Pdf, instant: dt.datetime) -> None:
-    """Info and XMP dates, all ``instant``; nothing else in either is touched."""
+    """Info and XMP dates, all ``instant``; XMP's title and description as Info has them."""
     if "/Metadata" not in pdf.Root or not isinstance(pdf.Root.Metadata, pikepdf.Stream):
         raise _Unfit("XMP-metadata saknas")
     pdf_date = String(instant.strftime("D:%Y%m%d%H%M%SZ"))
@@ -161,6 +161,11 @@ def _stamp_dates(pdf: pikepdf.Pdf, instant: dt.datetime) -> None:
         with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False, strict=True) as xmp:
             for key in _XMP_DATES:
                 xmp[key] = instant.strftime("%Y-%m-%dT%H:%M:%SZ")
+            # LibreOffice 7.4 escapes title and subject twice in XMP ("Atea &amp;amp; Dell"), while
+            # Info holds them right: XMP takes them from Info, so both say the same text.
+            for info, key in ((Name.Title, "dc:title"), (Name.Subject, "dc:description")):
+                if info in pdf.docinfo:
+                    xmp[key] = str(pdf.docinfo[info])
     except etree.XMLSyntaxError as exc:
         raise _Unfit(f"XMP-metadata kan inte tolkas ({exc})") from None
 
