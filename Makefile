@@ -7,13 +7,17 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 MEETING ?= decisions/2026-03-26-direktionen.yaml
 
-.PHONY: packages test check system venv templates preview docs-images bench clean
+.PHONY: packages test test-long check system venv templates preview docs-images bench clean
 
 packages: system venv
 	$(BIN)/docgen build $(MEETING)
 
 test: system venv
 	$(BIN)/pytest
+
+# The kill test with 50 rounds of SIGKILL at random moments (a few minutes), on demand.
+test-long: system venv
+	DOCGEN_KILL_ROUNDS=50 $(BIN)/pytest tests/build/test_kill.py
 
 check: venv
 	$(BIN)/ruff check docgen tests scripts
