@@ -8,10 +8,22 @@ cores a second LibreOffice also slows the filling-in of templates). Each
 worker is :mod:`docgen.pdf.office_worker` under the system Python
 (LibreOffice's UNO bridge lives there) with a LibreOffice profile of its
 own, so a LibreOffice the secretary has open is never touched.
+
+LibreOffice's whole life is under docgen's control. Every reply is awaited
+for a bounded time (:func:`start_timeout` for start-up,
+:func:`document_timeout` per document). A worker that hangs or dies under a
+document is killed with everything it started (its process group) and the
+document is tried once more on a fresh worker; a second failure fails the
+document with a Swedish message naming it, what happened, the worker's exit
+status and the last thing LibreOffice wrote on stderr. Every worker is
+started, and ended, by the thread serving its place in the pool, so no
+worker outlives the :class:`Office` (and, see :mod:`docgen.pdf.office_worker`,
+none outlives docgen).
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import fcntl
 import hashlib
@@ -23,6 +35,7 @@ import signal
 import subprocess
 import tempfile
 import threading
+import time
 from concurrent.futures import Future
 from pathlib import Path
 from typing import IO, Any
@@ -39,6 +52,17 @@ PDF_OPTIONS: dict[str, Any] = {
 }
 
 WORKER = Path(__file__).resolve().parent / "office_worker.py"
+
+
+def worker_script() -> Path:
+    """The worker to run: :data:`WORKER`, or the script in ``DOCGEN_OFFICE_WORKER`` (tests inject faults so)."""
+    override = os.environ.get("DOCGEN_OFFICE_WORKER")
+    if not override:
+        return WORKER
+    path = Path(override).resolve()
+    if not path.is_file():
+        raise ToolError(f"DOCGEN_OFFICE_WORKER pekar på {override}, som inte finns.")
+    return path
 
 
 def convert_to_argument() -> str:
@@ -58,16 +82,48 @@ def converter_identity() -> bytes:
 
     A cache of converted PDFs salts its keys with it, so that changing either never serves an old PDF.
     """
-    return hashlib.sha256(json.dumps(PDF_OPTIONS, sort_keys=True).encode() + WORKER.read_bytes()).digest()
+    return hashlib.sha256(json.dumps(PDF_OPTIONS, sort_keys=True).encode() + worker_script().read_bytes()).digest()
 
 
-REPLY_TIMEOUT = 300.0
+DOCUMENT_TIMEOUT = 120.0
+"""Seconds a worker may take over one document before it counts as hung (env ``DOCGEN_DOCUMENT_TIMEOUT``)."""
+START_TIMEOUT = 90.0
+"""Seconds a worker may take to start LibreOffice (env ``DOCGEN_START_TIMEOUT``)."""
+KILL_GRACE = 3.0
+"""Seconds a worker gets after SIGTERM to kill and reap its LibreOffice before its group gets SIGKILL."""
+STOP_GRACE = 20.0
+"""Seconds a worker gets to close LibreOffice after its input ends."""
+
+
+def _seconds(variable: str, default: float) -> float:
+    try:
+        seconds = float(os.environ.get(variable, ""))
+    except ValueError:
+        return default
+    return seconds if seconds > 0 else default
+
+
+def document_timeout() -> float:
+    return _seconds("DOCGEN_DOCUMENT_TIMEOUT", DOCUMENT_TIMEOUT)
+
+
+def start_timeout() -> float:
+    return _seconds("DOCGEN_START_TIMEOUT", START_TIMEOUT)
+
+
+REPLY_TIMEOUT = 2 * (start_timeout() + document_timeout() + KILL_GRACE) + 60.0
+"""How long a caller waits on a future: only a safety net, as the pool answers every future sooner
+(at worst a start, a hang, a restart and a second hang)."""
+
 SCALE_AT = 12
 """Documents waiting before a further worker starts."""
 
 INSTALL_HINT = ("LibreOffice saknas. Kör `make packages` (installerar det), eller som root: "
                 "apt-get update && apt-get install -y libreoffice-writer-nogui python3-uno "
                 "fonts-liberation2")
+
+NOISE = ("javaldx",)
+"""stderr lines that say nothing about a failure (LibreOffice missing Java it does not need)."""
 
 
 def soffice() -> str:
@@ -101,54 +157,144 @@ def worker_count() -> int:
     return int(os.environ.get("DOCGEN_WORKERS", "0")) or max(1, min(2, os.cpu_count() or 1))
 
 
-class _Worker:
-    """One LibreOffice process behind :mod:`docgen.pdf.office_worker`."""
+class _Failure(ToolError):
+    """A worker hung, died or gave no PDF: a fresh worker may do better, so the document is tried again."""
 
-    def __init__(self, profile: Path) -> None:
+    def __init__(self, what: str, status: int | None, last_words: str | None) -> None:
+        self.what, self.status, self.last_words = what, status, last_words
+        super().__init__(f"LibreOffice {what} ({self.details()})" if self.details() else f"LibreOffice {what}")
+
+    def details(self, *first: str) -> str:
+        parts = list(first)
+        if self.status is not None:
+            parts.append(f"slutstatus {self.status}")
+        if self.last_words:
+            parts.append(f"senaste felutskrift: {self.last_words}")
+        return "; ".join(parts)
+
+
+def _document_failed(name: str, first: _Failure, second: _Failure) -> ToolError:
+    tries = "två försök i rad" if first.what == second.what else f"första försöket {first.what}"
+    return ToolError(f"LibreOffice kunde inte göra PDF av {name}: {second.what} ({second.details(tries)})")
+
+
+class _Worker:
+    """One LibreOffice behind :mod:`docgen.pdf.office_worker`, in a process group of its own."""
+
+    def __init__(self, command: list[str], profile: Path) -> None:
         profile.mkdir(parents=True, exist_ok=True)
         # A process group of its own: the worker, oosplash and soffice.bin are killed together,
         # so that a failed or interrupted build leaves no LibreOffice behind.
         self.process = subprocess.Popen(
-            [uno_python(), str(WORKER), soffice(), profile.resolve().as_uri()],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, encoding="utf-8", bufsize=1, start_new_session=True)
+            [*command, profile.resolve().as_uri()],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+        self.replies: queue.Queue[bytes | None] = queue.Queue()
+        self.stderr: collections.deque[str] = collections.deque(maxlen=50)
+        self.readers = [threading.Thread(target=self._pump_replies, daemon=True),
+                        threading.Thread(target=self._pump_stderr, daemon=True)]
+        for reader in self.readers:
+            reader.start()
         self.ready = False
+        self.ended = False
         self.error: ToolError | None = None
+        self.guard = threading.Lock()
 
-    def _read(self) -> dict[str, Any]:
+    def _pump_replies(self) -> None:
+        # A thread reads, so that waiting for a reply can time out (and nothing else reads stdout).
         assert self.process.stdout is not None
-        line = self.process.stdout.readline()
-        if not line:
-            detail = self.process.stderr.read().strip().splitlines()[-1:] if self.process.stderr else []
-            if any("No module named 'uno'" in d for d in detail):
-                raise ToolError(INSTALL_HINT)
-            raise ToolError("LibreOffice avslutades oväntat" + (f": {detail[0]}" if detail else ""))
-        return json.loads(line)
+        with self.process.stdout as stdout:
+            for line in stdout:
+                self.replies.put(line)
+        self.replies.put(None)
 
-    def wait_ready(self) -> None:
-        if not self.ready:
+    def _pump_stderr(self) -> None:
+        # Read all along: a worker writing much to a pipe nobody reads would block.
+        assert self.process.stderr is not None
+        with self.process.stderr as stderr:
+            for raw in stderr:
+                line = raw.decode("utf-8", "replace").strip()
+                if line:
+                    self.stderr.append(line)
+
+    def last_words(self) -> str | None:
+        """The last non-empty line the worker or its LibreOffice wrote on stderr, leaving out noise."""
+        return next((line for line in reversed(self.stderr) if not any(n in line for n in NOISE)), None)
+
+    def running(self) -> bool:
+        """Whether the worker still runs; its exit is left unreaped, so its pid keeps naming its group."""
+        if self.process.returncode is not None:
+            return False
+        try:
+            return os.waitid(os.P_PID, self.process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
+        except ChildProcessError:
+            return self.process.poll() is None
+
+    def usable(self) -> bool:
+        return self.ready and not self.ended and self.running()
+
+    def _wait_exit(self, seconds: float) -> bool:
+        deadline = time.monotonic() + seconds
+        while self.running():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.02)
+        return True
+
+    def _failure(self, what: str) -> _Failure:
+        self.kill()  # also lets the stderr reader finish, so the last words are the last
+        return _Failure(what, self.process.returncode, self.last_words())
+
+    def _read(self, seconds: float, hung: str, died: str) -> dict[str, Any]:
+        deadline = time.monotonic() + seconds
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise self._failure(hung)
             try:
-                self._read()
-            except ToolError as exc:
-                self.error = exc
-                raise
-            self.ready = True
+                line = self.replies.get(timeout=min(left, 0.2))
+            except queue.Empty:
+                if self.running():
+                    continue
+                # Gone. Its stdout may stay open in a child it left behind, so do not wait for
+                # the end of it; a reply written just before the end is taken still.
+                try:
+                    line = self.replies.get(timeout=0.5)
+                except queue.Empty:
+                    line = None
+            if line is None:
+                raise self._failure(died)
+            try:
+                return json.loads(line)
+            except ValueError:
+                raise self._failure(f"svarade obegripligt: {line[:80].decode('utf-8', 'replace')!r}") from None
 
-    def convert(self, docx: Path, pdf: Path, pages: dict[str, str] | None) -> dict[str, Any]:
-        self.wait_ready()
+    def wait_ready(self, seconds: float) -> None:
+        if self.ready:
+            return
+        try:
+            self._read(seconds, f"startade inte inom {seconds:g} s", "avslutades oväntat vid start")
+        except _Failure as failure:
+            missing_uno = any("No module named 'uno'" in line for line in self.stderr)
+            self.error = ToolError(INSTALL_HINT) if missing_uno else failure
+            raise self.error from None
+        self.ready = True
+
+    def convert(self, docx: Path, pdf: Path, pages: dict[str, str] | None, seconds: float) -> dict[str, Any]:
         assert self.process.stdin is not None
         request = {"docx": str(docx.resolve()), "pdf": str(pdf.resolve()), "options": PDF_OPTIONS,
                    "pages": pages}
         try:
-            self.process.stdin.write(json.dumps(request, ensure_ascii=False) + "\n")
+            self.process.stdin.write((json.dumps(request, ensure_ascii=False) + "\n").encode())
             self.process.stdin.flush()
-        except OSError:  # the worker is gone; _read says why
+        except (OSError, ValueError):  # the worker is gone (or being killed); _read says why
             pass
-        reply = self._read()
+        reply = self._read(seconds, f"svarade inte inom {seconds:g} s", "avslutades oväntat")
         if not reply.get("ok"):
+            # The document itself is the problem: another worker would fail on it too.
             raise ToolError(f"LibreOffice kunde inte göra PDF av {docx.name}: {reply.get('error')}")
         if not pdf.is_file() or pdf.stat().st_size == 0:
-            raise ToolError(f"LibreOffice gav ingen PDF för {docx.name}")
+            failure = self._failure("gav ingen PDF")  # it says it did: not to be trusted with the next one
+            raise _Failure(failure.what, None, failure.last_words)
         return reply
 
     def stop(self) -> None:
@@ -158,15 +304,52 @@ class _Worker:
                 self.process.stdin.close()
 
     def kill(self) -> None:
-        """Kill the worker and every LibreOffice process it started."""
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait()
+        """Kill the worker and every LibreOffice process it started; reap the worker.
+
+        SIGTERM first: the worker then kills and reaps its LibreOffice itself (on a machine
+        whose init reaps no orphans, SIGKILL alone would leave soffice.bin zombies). Then
+        SIGKILL to whatever of the group is left, the worker too if it did not end.
+        """
+        with self.guard:
+            if self.ended:
+                return
+            if self.running():
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(self.process.pid, signal.SIGTERM)
+                self._wait_exit(KILL_GRACE)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+            self.ended = True
+        with contextlib.suppress(OSError, ValueError):
+            if self.process.stdin:
+                self.process.stdin.close()
+        for reader in self.readers:
+            reader.join(timeout=2)
 
     def wait(self) -> None:
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=20)
-        self.kill()  # whatever of LibreOffice is still in the group
+        """After :meth:`stop`: give LibreOffice a bounded time to close, then kill what is left of it."""
+        self._wait_exit(STOP_GRACE)
+        self.kill()
+
+
+class _Slot:
+    """One place in the pool: the thread serving it and its worker (a fresh one after a failure)."""
+
+    def __init__(self, profile: Path) -> None:
+        self.profile = profile
+        self.worker: _Worker | None = None
+        self.error: ToolError | None = None
+        """Why the slot gave up: its LibreOffice would not start."""
+        self.thread: threading.Thread | None = None
+
+
+class _NoWorker(Exception):
+    """A slot's LibreOffice would not start: the error for the document that needed it, and the plain one."""
+
+    def __init__(self, error: ToolError, start_error: ToolError) -> None:
+        super().__init__(str(error))
+        self.error, self.start_error = error, start_error
 
 
 class Office:
@@ -180,8 +363,12 @@ class Office:
         self.eager = eager
         self.size = workers or worker_count()
         self.jobs: queue.Queue[tuple[Path, Path, dict[str, str] | None, Future] | None] = queue.Queue()
+        self.slots: list[_Slot] = []
         self.workers: list[_Worker] = []
-        self.threads: list[threading.Thread] = []
+        """Every worker started, replaced ones too."""
+        self.command: list[str] | None = None
+        self.guard = threading.Lock()
+        self.closed = False
         self.released = False
         self.start_error: ToolError | None = None
         self.lock: IO[str] | None = None
@@ -199,65 +386,133 @@ class Office:
     def _start(self) -> None:
         # Started at the first document that needs converting: a build whose
         # PDFs all come from the cache starts no LibreOffice at all.
-        self._lock_profiles()
+        command = [uno_python(), str(worker_script()), soffice()]
+        if self.lock is None and not self.temporary:
+            self._lock_profiles()
+        self.command = command
         self._add_worker()
 
     def _add_worker(self) -> None:
-        worker = _Worker(self.profile_root / f"profil-{len(self.workers) + 1}")
-        self.workers.append(worker)
-        thread = threading.Thread(target=self._serve, args=(worker,), daemon=True)
-        thread.start()
-        self.threads.append(thread)
+        slot = _Slot(self.profile_root / f"profil-{len(self.slots) + 1}")
+        slot.thread = threading.Thread(target=self._serve, args=(slot,), daemon=True)
+        self.slots.append(slot)
+        slot.thread.start()
 
     def submit(self, docx: Path, pdf: Path, pages: dict[str, str] | None = None) -> Future:
         if self.start_error is not None:
             raise self.start_error
-        if not self.workers:
+        if not self.slots:
             self._start()
-        elif len(self.workers) < self.size and self.jobs.qsize() >= SCALE_AT:
+        elif len(self.slots) < self.size and self.jobs.qsize() >= SCALE_AT:
             # Another LibreOffice only pays for its start when the queue is long:
             # on two cores a second one also slows the filling-in of templates.
             self._add_worker()
         future: Future = Future()
-        if not any(thread.is_alive() for thread in self.threads):
-            # Every worker has died: fail now rather than wait for a reply that never comes.
-            errors = [w.error for w in self.workers if getattr(w, "error", None)]
-            future.set_exception(errors[0] if errors else ToolError("LibreOffice avslutades oväntat"))
-            return future
-        self.jobs.put((docx, pdf, pages, future))
+        with self.guard:
+            if all(slot.error is not None for slot in self.slots):
+                # Every LibreOffice failed to start: fail now rather than wait for a reply that never comes.
+                future.set_exception(self.slots[0].error or ToolError("LibreOffice avslutades oväntat"))
+                return future
+            self.jobs.put((docx, pdf, pages, future))
         return future
 
-    def _serve(self, worker: _Worker) -> None:
-        # Take work only once LibreOffice is up, so no document waits on a starting worker.
+    def _serve(self, slot: _Slot) -> None:
+        # This thread starts and ends every worker of its slot: the worker's parent thread
+        # outlives it, so the worker's death signal (PR_SET_PDEATHSIG) means docgen died.
         try:
-            worker.wait_ready()
-        except ToolError:
-            if all(w.process.poll() is not None for w in self.workers):
-                self._fail_remaining_with_startup_error(worker)
-            return
-        while (job := self.jobs.get()) is not None:
-            docx, pdf, pages, future = job
             try:
-                future.set_result(worker.convert(docx, pdf, pages))
-            except BaseException as exc:  # handed to whoever waits on the future
-                future.set_exception(exc)
-                if isinstance(exc, ToolError) and worker.process.poll() is not None:
-                    self._fail_remaining(exc)
-                    return
-
-    def _fail_remaining_with_startup_error(self, worker: _Worker) -> None:
-        self._fail_remaining(worker.error or ToolError("LibreOffice startade inte"))
-
-    def _fail_remaining(self, exc: BaseException) -> None:
-        # A dead worker must not leave futures waiting forever when it was the only one.
-        if all(w.process.poll() is not None for w in self.workers):
-            while True:
+                # Take work only once LibreOffice is up, so no document waits on a starting worker.
+                self._worker_for(slot)
+            except ToolError as exc:
+                self._give_up(slot, exc)
+                return
+            while (job := self.jobs.get()) is not None:
+                docx, pdf, pages, future = job
+                if not future.set_running_or_notify_cancel():
+                    continue
                 try:
-                    job = self.jobs.get_nowait()
-                except queue.Empty:
+                    future.set_result(self._convert(slot, docx, pdf, pages))
+                except _NoWorker as exc:
+                    future.set_exception(exc.error)
+                    self._give_up(slot, exc.start_error)  # what documents still queued are told
                     return
-                if job is not None:
-                    job[3].set_exception(exc)
+                except BaseException as exc:  # handed to whoever waits on the future
+                    future.set_exception(exc)
+        finally:
+            self._retire(slot)
+
+    def _worker_for(self, slot: _Slot) -> _Worker:
+        """The slot's worker, a fresh one if it has none that works; raises ToolError if it cannot start."""
+        worker = slot.worker
+        if worker is not None:
+            if worker.usable():
+                return worker
+            worker.kill()  # died between documents: clear away what is left of it
+        with self.guard:
+            if self.closed:
+                raise ToolError("LibreOffice stoppades")
+            assert self.command is not None
+            worker = _Worker(self.command, slot.profile)
+            slot.worker = worker
+            self.workers.append(worker)
+        worker.wait_ready(start_timeout())
+        return worker
+
+    def _convert(self, slot: _Slot, docx: Path, pdf: Path, pages: dict[str, str] | None) -> dict[str, Any]:
+        first: _Failure | None = None
+        while True:
+            try:
+                worker = self._worker_for(slot)
+            except ToolError as exc:
+                if first is None:
+                    raise _NoWorker(exc, exc) from None
+                raise _NoWorker(ToolError(f"LibreOffice kunde inte göra PDF av {docx.name}: {first.what}, "
+                                          f"och en ny LibreOffice startade inte: {exc}"), exc) from None
+            pdf.unlink(missing_ok=True)  # a PDF left by the failed try must not pass for this one's
+            try:
+                return worker.convert(docx, pdf, pages, document_timeout())
+            except _Failure as failure:
+                if self.closed:
+                    raise ToolError(f"LibreOffice stoppades innan {docx.name} blev PDF") from None
+                if first is not None:
+                    raise _document_failed(docx.name, first, failure) from None
+                first = failure  # once more, on a fresh worker
+
+    def _give_up(self, slot: _Slot, error: ToolError) -> None:
+        # A slot without LibreOffice must not leave futures waiting forever when it was the last one.
+        with self.guard:
+            slot.error = error
+            if all(s.error is not None for s in self.slots):
+                self._fail_queued(error)
+
+    def _fail_queued(self, error: ToolError | None) -> None:
+        """Answer every document still queued (``error`` None: the pool stopped before it got to them)."""
+        while True:
+            try:
+                job = self.jobs.get_nowait()
+            except queue.Empty:
+                return
+            if job is not None and job[3].set_running_or_notify_cancel():
+                job[3].set_exception(error or ToolError(f"LibreOffice stoppades innan {job[0].name} blev PDF"))
+
+    def _retire(self, slot: _Slot) -> None:
+        worker = slot.worker
+        if worker is None:
+            return
+        if self.closed:
+            worker.kill()
+        else:
+            worker.stop()
+            worker.wait()
+
+    def _close(self) -> None:
+        """No worker starts from now on; every worker is killed, every queued document failed."""
+        with self.guard:
+            self.closed = True
+            workers = list(self.workers)
+            self._fail_queued(None)
+        for worker in workers:
+            worker.kill()
 
     def _lock_profiles(self) -> None:
         # Two LibreOffices on one profile would hand each other their work:
@@ -277,20 +532,18 @@ class Office:
         if self.released:
             return
         self.released = True
-        for _ in self.threads:
+        for _ in self.slots:
             self.jobs.put(None)
-        for thread in self.threads:
-            thread.join(timeout=REPLY_TIMEOUT)
-        for worker in self.workers:
-            worker.stop()
 
     def __exit__(self, exc_type: object, *_exc: object) -> None:
         if exc_type is not None:  # the build failed: no point in letting LibreOffice finish
-            for worker in self.workers:
-                worker.kill()
+            self._close()
         self.release()
-        for worker in self.workers:
-            worker.wait()
+        for slot in self.slots:
+            if slot.thread is not None:
+                # Each thread finishes its queue and then ends its worker, all in bounded time.
+                slot.thread.join(timeout=REPLY_TIMEOUT)
+        self._close()  # whatever is still running now is killed: none outlives the pool
         if self.lock is not None:
             self.lock.close()
         if self.temporary:

@@ -13,16 +13,29 @@ With ``"pages": {"single": "{first}", "range": "{first}–{last}", "pattern": "^
 matching ``pattern`` starts, writes each §'s page range into the table
 cells that hold ``marker`` (the protocol's ärendelista), lays out again
 and only then exports: the protocol needs one load, not two conversions.
+
+The worker never outlives docgen. It ends LibreOffice and exits when its
+stdin closes (docgen stopped it, or died), and also when docgen dies while it
+is starting LibreOffice or waiting on a conversion that never returns: the
+kernel sends it SIGTERM when its parent goes (``PR_SET_PDEATHSIG``), a watch
+thread sees the signal even while the main thread is stuck in a UNO call, and
+it then kills every process it started and reaps them (it is their
+"subreaper", so LibreOffice's own children come back to it too). docgen stops
+a worker that hangs the same way: SIGTERM first, then SIGKILL to its group.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import os
 import re
+import select
+import signal
 import subprocess
 import sys
+import threading
 import time
 
 import uno  # type: ignore[import-not-found]
@@ -30,6 +43,105 @@ from com.sun.star.beans import PropertyValue  # type: ignore[import-not-found]
 from com.sun.star.connection import NoConnectException  # type: ignore[import-not-found]
 
 START_TIMEOUT = 60.0
+CRASHED = 70
+"""Exit status when LibreOffice died under a conversion: docgen then starts a fresh worker."""
+
+PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def _prctl():
+    """Linux's prctl(2), or None elsewhere; looked up once, before any fork."""
+    if not sys.platform.startswith("linux"):
+        return None
+    with contextlib.suppress(OSError, AttributeError):
+        return ctypes.CDLL(None, use_errno=True).prctl
+    return None
+
+
+PRCTL = _prctl()
+
+
+def die_with_parent() -> None:
+    """SIGTERM to this process when the thread that started it ends (``preexec_fn`` of LibreOffice)."""
+    if PRCTL is not None:
+        PRCTL(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+
+
+def descendants() -> list[int]:
+    """Every process below this one (read from /proc), parents before their children."""
+    children: dict[int, list[int]] = {}
+    with contextlib.suppress(OSError):
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry.name}/stat", encoding="utf-8", errors="replace") as stat:
+                    ppid = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue  # ended while we looked
+            children.setdefault(ppid, []).append(int(entry.name))
+    found: list[int] = []
+    todo = [os.getpid()]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def end_descendants(seconds: float = 3.0) -> None:
+    """Kill every process this worker started (LibreOffice and its children) and reap them."""
+    for _round in range(3):  # a process may fork while we look
+        pids = descendants()
+        if not pids:
+            break
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            pid, _status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return  # none left, not even a zombie
+        if pid == 0:
+            time.sleep(0.02)
+
+
+class Lifeline:
+    """Ties the worker to docgen: when docgen goes, or sends SIGTERM, LibreOffice goes with the worker."""
+
+    def __init__(self) -> None:
+        self.parent = os.getppid()
+        self.lock = threading.Lock()
+        if PRCTL is not None:
+            PRCTL(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+            # LibreOffice's processes whose parent dies are reparented to us, so we can reap them.
+            PRCTL(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+        # The Python-level handler runs only when the main thread returns to Python, which a
+        # hung UNO call never does; the wakeup fd lets the watch thread act at once instead.
+        self.wakeup, notify = os.pipe()
+        os.set_blocking(notify, False)
+        signal.set_wakeup_fd(notify, warn_on_full_buffer=False)
+        signal.signal(signal.SIGTERM, lambda _signum, _frame: self.abandon())
+        threading.Thread(target=self._watch, name="lifeline", daemon=True).start()
+        if os.getppid() != self.parent:  # docgen died before the death signal was set
+            self.abandon()
+
+    def _watch(self) -> None:
+        while True:
+            ready, _, _ = select.select([self.wakeup], [], [], 0.5)
+            if ready and signal.SIGTERM in os.read(self.wakeup, 64):
+                self.abandon()
+            if os.getppid() != self.parent:  # docgen is gone (also where there is no prctl)
+                self.abandon()
+
+    def abandon(self) -> None:
+        """Kill and reap everything this worker started, then exit at once."""
+        with self.lock:  # the watch thread and the signal handler may both get here
+            end_descendants()
+            os._exit(128 + signal.SIGTERM)
 
 
 def prop(name, value):
@@ -44,7 +156,9 @@ def start_office(soffice: str, profile_url: str) -> tuple[subprocess.Popen, obje
         [soffice, f"-env:UserInstallation={profile_url}", "--headless", "--invisible", "--nologo",
          "--norestore", "--nolockcheck", "--nodefault",
          f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext"],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # LibreOffice's complaints go to the worker's stderr, whose last line docgen reports.
+        # oosplash ends soffice.bin on SIGTERM: so it gets one if the worker dies (even by SIGKILL).
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, preexec_fn=die_with_parent)
     local = uno.getComponentContext()
     resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
     deadline = time.monotonic() + START_TIMEOUT
@@ -139,8 +253,18 @@ def convert(desktop, request: dict) -> dict:
     return {"ok": True, "pages": {str(k): v for k, v in pages.items()} if pages is not None else None}
 
 
+def office_died(process: subprocess.Popen, exc: Exception) -> bool:
+    """Whether ``exc`` means LibreOffice itself is gone (a crash), not that one document failed."""
+    if type(exc).__name__.endswith("DisposedException"):  # the UNO bridge lost LibreOffice mid-call
+        return True
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=0.5)
+    return process.returncode is not None
+
+
 def main() -> int:
     soffice, profile_url = sys.argv[1], sys.argv[2]
+    Lifeline()
     process, desktop = start_office(soffice, profile_url)
     print(json.dumps({"ready": True}), flush=True)
     try:
@@ -149,15 +273,19 @@ def main() -> int:
             try:
                 reply = convert(desktop, request)
             except Exception as exc:  # reported to the caller, which names the document
+                if office_died(process, exc):
+                    # No use answering: docgen starts a fresh worker and tries the document again.
+                    print(f"LibreOffice avslutades under arbetet: {type(exc).__name__}: {exc}",
+                          file=sys.stderr, flush=True)
+                    return CRASHED
                 reply = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
             print(json.dumps(reply, ensure_ascii=False), flush=True)
     finally:
         with contextlib.suppress(Exception):  # it may be gone already; we only want it gone
             desktop.terminate()
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        end_descendants()  # whatever of LibreOffice did not end by itself
     return 0
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from pathlib import Path
 
 import pytest
 
 from conftest import SEED_MEETING
+from docgen.build.outfolder import staging_prefix
 from docgen.build.pipeline import build
 from docgen.errors import ToolError
 
@@ -31,10 +34,14 @@ def test_a_failing_worker_is_reported_and_nothing_is_lost(tmp_path: Path, monkey
     earlier = out / "2026-03-26-direktionen" / "protokoll"
     earlier.mkdir(parents=True)
     (earlier / "protokoll-2026-03-26-direktionen.pdf").write_bytes(b"%PDF earlier build")
+    # Listed in the earlier build's manifest: docgen made it, so it may replace it (docgen.build.outfolder).
+    manifest = {"filer": [{"fil": "protokoll/protokoll-2026-03-26-direktionen.pdf",
+                           "sha256": hashlib.sha256(b"%PDF earlier build").hexdigest()}]}
+    (out / "2026-03-26-direktionen" / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     before = _snapshot(out / "2026-03-26-direktionen")
 
     with pytest.raises(ToolError, match=message):
         build(SEED_MEETING, out)
 
     assert _snapshot(out / "2026-03-26-direktionen") == before
-    assert [p.name for p in out.iterdir() if p.name.startswith(".2026")] == []  # no staging left behind
+    assert [p.name for p in out.iterdir() if p.name.startswith(staging_prefix("2026-03-26-direktionen"))] == []
