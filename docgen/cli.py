@@ -26,7 +26,8 @@ DEFAULT_MEETING = Path("decisions/2026-03-26-direktionen.yaml")
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
 
-MEETING = click.argument("mötesfil", type=click.Path(path_type=Path, dir_okay=False),
+# No click checks on the path: the loader says in Swedish what is wrong with it.
+MEETING = click.argument("mötesfil", type=click.Path(path_type=Path),
                          default=str(DEFAULT_MEETING), required=False)
 
 

@@ -50,8 +50,8 @@ def new_document() -> Document:
     props = doc.core_properties
     # Each document's title comes from the plan (docgen/documents/plan.py); docxtpl renders the Jinja here.
     props.title = ""
-    props.subject = "{{ dokument.ämne }}"
-    props.author = "{{ förbund.namn }}"
+    props.subject = ""  # subject and author, like the title, are set per document by docgen
+    props.author = ""
     props.language = "sv-SE"
     props.comments = ""
     props.keywords = ""

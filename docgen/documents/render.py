@@ -229,6 +229,9 @@ class _Template(DocxTemplate):
     def patch_xml(self, src_xml: str) -> str:
         return _patched(src_xml)
 
+    def render_properties(self, *_args: Any, **_kwargs: Any) -> None:
+        """Nothing: :func:`render_docx` sets the metadata as plain text (docxtpl would XML-escape it)."""
+
 
 @lru_cache(maxsize=64)
 def _patched(src_xml: str) -> str:
@@ -251,8 +254,8 @@ def render_docx(doc: PlannedDocument, case: Case, dest: Path, templates: Templat
     except placeholders.PlaceholderError as exc:
         raise RenderError(f"{doc.title}: {exc}") from None
     props = tpl.docx.core_properties
-    # Metadata is plain text, set here rather than rendered from the template's core.xml: docxtpl
-    # renders those with the body's XML escaping and python-docx escapes again ("&amp;amp;").
+    # Metadata is plain text, set here; docxtpl would render the template's core.xml with the
+    # body's XML escaping, and python-docx escape it again ("&amp;amp;", or past 255 characters).
     props.title = _core_property(doc.title)
     props.subject = _core_property(context["dokument"]["ämne"])
     props.author = _core_property(case.association.name)

@@ -7,13 +7,16 @@ the dotted field and a Swedish message saying what is expected.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from docgen.errors import InputError, Problem
+from docgen.input import markdown_limits
 from docgen.input.load import Path_, Source, load_yaml
 from docgen.model import calendar, fillins, placeholders
 from docgen.model import formatting as fmt
@@ -108,7 +111,19 @@ _MESSAGES = {
     "bool_parsing": "ska vara true eller false",
     "string_type": "ska vara text",
     "string_too_short": "får inte vara tom",
+    "string_too_long": "är {length} tecken lång; högst {max_length} tecken",
     "too_short": "får inte vara tom",
+    "too_long": "har {actual_length} delar; högst {max_length}",
+    "finite_number": "ska vara ett tal, inte {input}",
+    "float_type": "ska vara ett tal",
+    "float_parsing": '"{input}" är inte ett tal',
+    "decimal_type": "ska vara ett tal, t.ex. 13,08",
+    "decimal_parsing": '"{input}" är inte ett tal; skriv t.ex. 13,08',
+    "decimal_max_places": "högst {decimal_places} decimaler",
+    "decimal_max_digits": "högst {max_digits} siffror",
+    "greater_than_equal": "ska vara minst {ge}",
+    "less_than_equal": "får vara högst {le}",
+    "less_than": "ska vara mindre än {lt}",
     "list_type": "ska vara en lista (rader som börjar med \"- \")",
     "dict_type": "ska vara en mappning (nyckel: värde)",
     "model_type": "ska vara en mappning (nyckel: värde)",
@@ -128,14 +143,44 @@ def _message(error: dict[str, Any]) -> str:
     template = _MESSAGES.get(error["type"])
     if template is None:
         return f"ogiltigt värde ({error['msg']})"
-    ctx = dict(error.get("ctx") or {})
+    value = error.get("input")
+    if error["type"] == "string_type" and _kind(value):
+        return f"ska vara text, inte {_kind(value)}; skriv texten inom citattecken"
+    ctx = {key: _number(item) if isinstance(item, int) and not isinstance(item, bool) else item
+           for key, item in (error.get("ctx") or {}).items()}
     pattern = ctx.get("pattern")
     if pattern is not None:
         ctx["pattern"] = _PATTERN_HINTS.get(pattern, pattern)
         if "@" in pattern:
-            return f"ogiltig e-postadress {error.get('input')!r}"
+            return f"ogiltig e-postadress {_shown(value)!r}"
     ctx.setdefault("expected", "")
-    return template.format(input=error.get("input"), **ctx)
+    length = _number(len(value.strip())) if isinstance(value, str) else ""
+    return template.format(input=_shown(value), length=length, **ctx)
+
+
+def _shown(value: Any) -> str:
+    """A value as the secretary wrote it: YAML's .inf and .nan, long texts shortened."""
+    if isinstance(value, float | Decimal) and not isinstance(value, bool):
+        if value != value:
+            return ".nan"
+        if value in (math.inf, -math.inf):
+            return ".inf" if value > 0 else "-.inf"
+    text = str(value)
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def _kind(value: Any) -> str | None:
+    """What a YAML value that is not text is, in words."""
+    if isinstance(value, bool):
+        return f"sanningsvärdet {'true' if value else 'false'}"
+    if isinstance(value, int | float | Decimal):
+        return f"talet {_shown(value)}"
+    return None
+
+
+def _number(value: int) -> str:
+    """``100000`` → ``100 000``, as Swedish writes it."""
+    return f"{value:,}".replace(",", " ")
 
 
 def check_rules(case: Case, association_src: Source, meeting_src: Source) -> list[Problem]:
@@ -193,6 +238,9 @@ def check_rules(case: Case, association_src: Source, meeting_src: Source) -> lis
 
     known_recipients = {ALL_MEMBERS, FILE, *member_names}
     for index, item in enumerate(meeting.items):
+        for key, text in (("beslut", item.decision), ("beskrivning", item.description)):
+            for message, offset in markdown_limits.problems(text):
+                problems.append(meeting_src.problem(("paragrafer", index, key), message, offset))
         for r_index, recipient in enumerate(item.recipients):
             if recipient not in known_recipients:
                 problems.append(meeting_src.problem(

@@ -49,10 +49,22 @@ def _to_decimal(value: object) -> object:
     return value
 
 
-Text = Annotated[str, Field(min_length=1)]
+# Lengths are bounded where Word or PDF bound them: a document's title and subject (core properties,
+# at most 255 characters in Word) are built from a heading or a request's subject and a member's or the
+# association's name; other one-line texts stand in a table cell or a line; Markdown is a whole case.
+MAX_NAME = 100
+MAX_HEADING = 200
+MAX_LINE = 1_000
+MAX_MARKDOWN = 100_000
+
+Text = Annotated[str, Field(min_length=1, max_length=MAX_LINE)]
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
+Heading = Annotated[str, Field(min_length=1, max_length=MAX_HEADING)]
+Markdown = Annotated[str, Field(max_length=MAX_MARKDOWN)]
 Percent = Annotated[Decimal, BeforeValidator(_to_decimal), Field(ge=0, le=100, decimal_places=2)]
-LooseText = Annotated[str, BeforeValidator(_to_str), Field(min_length=1)]
-Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+LooseText = Annotated[str, BeforeValidator(_to_str), Field(min_length=1, max_length=MAX_LINE)]
+# Member ids name folders and files in out/.
+Slug = Annotated[str, Field(max_length=40, pattern=r"^[a-z0-9][a-z0-9-]*$")]
 
 
 class Address(Model):
@@ -67,7 +79,7 @@ class Address(Model):
 
 
 class Contact(Model):
-    name: Text = Field(alias="namn")
+    name: Name = Field(alias="namn")
     title: Text | None = Field(None, alias="titel")
     email: Text | None = Field(None, alias="epost", pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
     phone: LooseText | None = Field(None, alias="telefon")
@@ -75,8 +87,8 @@ class Contact(Model):
 
 class Member(Model):
     id: Slug = Field(description="Kort namn utan å, ä, ö: mappnamn i out/, t.ex. boxholm.")
-    name: Text = Field(alias="namn", description="Medlemmens namn, t.ex. Boxholms kommun.")
-    council: Text = Field("Kommunfullmäktige", alias="fullmäktige",
+    name: Name = Field(alias="namn", description="Medlemmens namn, t.ex. Boxholms kommun.")
+    council: Name = Field("Kommunfullmäktige", alias="fullmäktige",
                           description="Medlemmens beslutande församling.")
     registry_email: Text = Field(alias="registrator_epost", pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$",
                                  description="Registratorns e-postadress: dit handlingarna skickas.")
@@ -103,8 +115,8 @@ class Distribution(Model):
 
 
 class Association(Model):
-    name: Text = Field(alias="namn", description="Förbundets fullständiga namn.")
-    short_name: Text = Field(alias="kortnamn")
+    name: Name = Field(alias="namn", description="Förbundets fullständiga namn.")
+    short_name: Name = Field(alias="kortnamn")
     registry_prefix: Text = Field(alias="diarieprefix", description="Prefix i ärendelistan, t.ex. ITSAM.")
     address: Address = Field(alias="postadress")
     email: Text | None = Field(None, alias="epost")
@@ -125,7 +137,7 @@ class Association(Model):
 
 
 class Attendee(Model):
-    name: Text = Field(alias="namn")
+    name: Name = Field(alias="namn")
     member: Slug | None = Field(None, alias="medlem", description="Id för den medlem personen företräder.")
     title: Text | None = Field(None, alias="titel", description="T.ex. kommundirektör Ödeshögs kommun.")
     role: Text | None = Field(None, alias="roll", description="T.ex. ordförande, sekreterare.")
@@ -145,7 +157,7 @@ class Attendance(Model):
 class Adjustment(Model):
     """Justering of the protocol."""
 
-    adjusters: list[Text] = Field(alias="justerare", min_length=1)
+    adjusters: list[Name] = Field(alias="justerare", min_length=1)
     date: dt.date = Field(alias="datum")
     manner: Literal["digitalt", "på plats"] = Field("på plats", alias="sätt")
     place: Text | None = Field(None, alias="plats")
@@ -183,7 +195,7 @@ class Guarantee(Model):
 class Request(Model):
     """The direktion's hemställan to every member's council."""
 
-    subject: Text = Field(alias="ämne", description="Ärendemening i missivet.")
+    subject: Heading = Field(alias="ämne", description="Ärendemening i missivet.")
     formula: Text = Field("Kommunfullmäktige beslutar", alias="beslutsformel")
     clauses: list[Annotated[Clause, BeforeValidator(_clause)]] = Field(alias="att_satser", min_length=1)
     member_facts: dict[str, MemberFact] = Field(default_factory=dict, alias="medlemsuppgifter")
@@ -198,13 +210,14 @@ class Item(Model):
     """One paragraph (§) of the protocol."""
 
     number: int = Field(alias="nummer", gt=0)
-    registry_number: str = Field(alias="dnr", pattern=r"^\d{4}/\d+$", description="Diarienummer, t.ex. 2026/14.")
-    heading: Text = Field(alias="rubrik")
-    short_heading: Text | None = Field(None, alias="kort_rubrik",
+    registry_number: str = Field(alias="dnr", max_length=20, pattern=r"^\d{4}/\d+$",
+                                 description="Diarienummer, t.ex. 2026/14.")
+    heading: Heading = Field(alias="rubrik")
+    short_heading: Heading | None = Field(None, alias="kort_rubrik",
                                        description="Rubrik i ärendelistan om den ska vara kortare.")
-    decision: Text = Field(alias="beslut", description="Beslutet (Markdown).")
+    decision: Annotated[Markdown, Field(min_length=1)] = Field(alias="beslut", description="Beslutet (Markdown).")
     request: Request | None = Field(None, alias="hemställan")
-    description: str = Field("", alias="beskrivning", description="Beskrivning av ärendet (Markdown).")
+    description: Markdown = Field("", alias="beskrivning", description="Beskrivning av ärendet (Markdown).")
     basis: list[Text] = Field(default_factory=list, alias="beslutsunderlag")
     recipients: list[Text] = Field(alias="skickas_till", min_length=1)
 
@@ -221,7 +234,7 @@ class Item(Model):
 class Meeting(Model):
     association_file: Text = Field(ASSOCIATION_FILE, alias="förbund",
                                    description="Förbundets YAML, relativt mötesfilen.")
-    body: Text = Field(alias="organ", description="Organet som sammanträder, t.ex. Direktionen.")
+    body: Name = Field(alias="organ", description="Organet som sammanträder, t.ex. Direktionen.")
     date: dt.date = Field(alias="datum")
     start: dt.time = Field(alias="tid", description="Starttid, t.ex. 10:00.")
     place: Text = Field(alias="plats")

@@ -20,8 +20,10 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from docgen.model import fillins
 
-OPEN = "\ue000"  # private-use characters: cannot occur in the secretary's text
-CLOSE = "\ue001"
+# Unicode noncharacters: the input stage refuses them in the secretary's text, so a clause can
+# never fake a fill-in field (private-use characters can arrive pasted from Word's symbol fonts).
+OPEN = "\ufdd0"
+CLOSE = "\ufdd1"
 
 _ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 

@@ -118,6 +118,53 @@ CASES = [
            edit=lambda text: text + ("# " + "x" * 98 + "\n") * 10_500),
     Broken("two documents", MEETING, "organ: Direktionen\n", "---\norgan: Direktionen\n",
            "ett YAML-dokument", anchor="---", edit=lambda text: text + "---\na: b\n"),
+    # The text policy: invisible characters are refused where they stand, naming the character.
+    Broken("control character", MEETING, "    rubrik: Årsbokslut 2025", "    rubrik: Årsbokslut\x1b 2025",
+           "osynligt styrtecken U+001B"),
+    Broken("escaped control character", MEETING, "    rubrik: Årsbokslut 2025",
+           '    rubrik: "Årsbokslut\\e 2025"', "osynligt styrtecken U+001B"),
+    Broken("bidi override in a block", MEETING, "Utredningsfasen bedöms pågå", "Utredningsfasen \u202ebedöms pågå",
+           "U+202E", anchor="Utredningsfasen"),
+    Broken("lone surrogate", MEETING, "plats: Itsam, Teknikringen 9, Linköping", 'plats: "Itsam \\ud800"',
+           "U+D800"),
+    Broken("noncharacter", MEETING, "organ: Direktionen\n", 'organ: "Direktionen\\uffff"\n', "U+FFFF"),
+    Broken("NUL byte", MEETING, "plats: Itsam, Teknikringen 9, Linköping", "plats: Itsam,\x00 Teknikringen 9",
+           "U+0000"),
+    Broken("control character in a key", MEETING, "organ: Direktionen\n", "org\x07an: Direktionen\n", "U+0007"),
+    # Lengths where Word or PDF bound them.
+    Broken("heading too long", MEETING, "    rubrik: Årsbokslut 2025", "    rubrik: Årsbokslut 2025 " + "å" * 190,
+           "är 206 tecken lång; högst 200 tecken"),
+    Broken("member name too long", ASSOCIATION, "    namn: Boxholms kommun", "    namn: Boxholms kommun" + "s" * 90,
+           "högst 100 tecken"),
+    Broken("single-line text too long", MEETING, "plats: Itsam, Teknikringen 9, Linköping", "plats: " + "x" * 1001,
+           "högst 1 000 tecken"),
+    Broken("description too long", MEETING, "Ärendet föredras av Malin Vikström, ekonomiansvarig.",
+           "Ärendet föredras av Malin Vikström, ekonomiansvarig." + " bla" * 25_000, "högst 100 000 tecken",
+           anchor="beskrivning: |"),
+    # Never a traceback: what YAML can express but docgen has no use for.
+    Broken("python tag", MEETING, "plats: Itsam, Teknikringen 9, Linköping",
+           'plats: !!python/object/apply:os.system ["x"]', "okänd YAML-tagg !!python/object/apply:os.system"),
+    Broken("local tag", MEETING, "    rubrik: Årsbokslut 2025", "    rubrik: !rubrik Årsbokslut 2025",
+           "okänd YAML-tagg !rubrik"),
+    Broken("deep nesting", MEETING, "plats: Itsam, Teknikringen 9, Linköping", "plats: " + "[" * 500 + "]" * 500,
+           "nästlade"),
+    Broken(".nan as a number", MEETING, "- nummer: 18", "- nummer: .nan", "ska vara ett tal, inte .nan"),
+    Broken(".inf as a share", ASSOCIATION, "fördelningstal: 5400", "andel: .inf", "ska vara ett tal, inte .inf",
+           edit=_shares("12.83")),
+    Broken(".inf as text", MEETING, "    rubrik: Årsbokslut 2025", "    rubrik: .inf",
+           "ska vara text, inte talet .inf"),
+    Broken("5 000-digit integer", MEETING, "- nummer: 18", "- nummer: " + "9" * 5000, "talet har 5 000 siffror"),
+    # What a Word page cannot show is refused where it is written, not dropped or squeezed.
+    Broken("list deeper than Word's nine levels", MEETING,
+           "      Ärendet föredras av Malin Vikström, ekonomiansvarig.\n",
+           "      Ärendet föredras av Malin Vikström, ekonomiansvarig.\n\n" + "".join(
+               "      " + "  " * i + f"- nivå {i + 1}\n" for i in range(10)),
+           "listan har 10 nivåer; Word visar högst 9", anchor="- nivå 10"),
+    Broken("table wider than an A4 page", MEETING,
+           "      Ärendet föredras av Malin Vikström, ekonomiansvarig.\n",
+           "      Ärendet föredras av Malin Vikström, ekonomiansvarig.\n\n      |" + "|".join(
+               f"k{i}" for i in range(12)) + "|\n      |" + "|".join("-" for _ in range(12)) + "|\n",
+           "tabellen har 12 kolumner; högst 10", anchor="|k0|"),
 ]
 
 
@@ -166,3 +213,79 @@ def test_broken_copy_is_refused_with_file_line_and_nothing_written(case: Broken,
 
 def test_there_are_at_least_25_kinds_of_broken_input():
     assert len(CASES) >= 25
+
+
+def _copy_seed(tmp_path: Path) -> Path:
+    decisions = tmp_path / "decisions"
+    shutil.copytree(SEED_MEETING.parent, decisions)
+    return decisions
+
+
+def _point_association_at(decisions: Path, target: str) -> None:
+    meeting = decisions / MEETING
+    text = meeting.read_text(encoding="utf-8")
+    meeting.write_text(text.replace("förbund: forbund.yaml", f"förbund: {target}", 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize("target", ["/dev/zero", "."], ids=["device", "folder"])
+def test_an_association_file_that_is_no_regular_file_is_refused_unread(target: str, tmp_path: Path):
+    decisions = _copy_seed(tmp_path)
+    _point_association_at(decisions, target)
+
+    result = CliRunner().invoke(main, ["check", str(decisions / MEETING)])
+
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert "är ingen vanlig fil" in result.output
+
+
+def test_a_named_pipe_is_refused_without_waiting_for_a_writer(tmp_path: Path):
+    import os
+    import threading
+
+    from docgen.errors import InputError
+    from docgen.input.load import load_yaml
+
+    fifo = tmp_path / "möte.yaml"
+    os.mkfifo(fifo)
+    outcome: list[BaseException | None] = []
+
+    def load() -> None:
+        try:
+            load_yaml(fifo)
+            outcome.append(None)
+        except BaseException as exc:  # the test reports whatever happened
+            outcome.append(exc)
+
+    reader = threading.Thread(target=load, daemon=True)
+    reader.start()
+    reader.join(timeout=5)
+    if reader.is_alive():  # blocked in open(): release it, then fail
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        reader.join(timeout=5)
+        pytest.fail("load_yaml waited for a writer on a named pipe")
+    assert isinstance(outcome[0], InputError), outcome
+    assert "är ingen vanlig fil" in str(outcome[0])
+
+
+def test_a_file_that_grows_after_its_size_was_checked_is_read_no_further_than_the_limit(tmp_path: Path,
+                                                                                       monkeypatch):
+    import os
+
+    from docgen.errors import InputError
+    from docgen.input import load
+
+    path = tmp_path / "möte.yaml"
+    path.write_text("organ: Direktionen\n", encoding="utf-8")
+    real_stat = os.stat
+
+    def stat_then_grow(target, *args, **kwargs):
+        result = real_stat(target, *args, **kwargs)
+        if Path(target) == path:
+            with path.open("ab") as growing:
+                growing.write(b"# " + b"x" * (load.MAX_YAML_BYTES + 10) + b"\n")
+        return result
+
+    monkeypatch.setattr(load.os, "stat", stat_then_grow)
+    with pytest.raises(InputError, match="högst 1000000 byte"):
+        load.load_yaml(path)
