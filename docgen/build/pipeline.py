@@ -107,13 +107,15 @@ def _build_into(case: Case, documents: list[PlannedDocument], templates: Templat
     # The protocol (the longest conversion) first, then what every member package shares.
     ordered = sorted(documents, key=lambda d: (d.kind is not Kind.PROTOCOL, len(d.packages) <= 1))
     # A cold build starts LibreOffice at once, so that it comes up while the templates are filled in.
+    owned = office is None  # a caller's pool stays warm for its next build
     pool = nullcontext(office) if office else convert.Office(convert.profile_root(), eager=cache.empty)
     with pool as office, _Pipeline(case, documents, templates, work, tree, cache, stamp, office, report) as line:
         for document in ordered:
             line.render(document)
             line.merge_ready_packages(wait=False)  # while LibreOffice converts the next ones
         line.merge_ready_packages(wait=True)
-        office.release()  # LibreOffice shuts down while the files are copied
+        if owned:  # LibreOffice shuts down while the files are copied
+            office.release()
     cache.prune()
     for document in documents:
         for output in outputs(document):
