@@ -116,3 +116,31 @@ def swedish_document(title: str, author: str = "Kommunalförbundet Itsam") -> Do
     for attribute in ("w:val", "w:eastAsia", "w:bidi"):
         lang.set(qn(attribute), "sv-SE")
     return doc
+
+
+@pytest.fixture(scope="module")
+def built_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An out/ folder with the seed built once, cache included: copies of it rebuild without LibreOffice."""
+    from docgen.build.pipeline import build
+
+    out = tmp_path_factory.mktemp("byggd") / "out"
+    build(SEED_MEETING, out)
+    return out
+
+
+@pytest.fixture
+def out(built_out: Path, tmp_path: Path) -> Path:
+    """A private copy of :func:`built_out`."""
+    copy = tmp_path / "out"
+    shutil.copytree(built_out, copy, symlinks=True)
+    return copy
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` by relative path, with its bytes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def soffice_pids() -> set[int]:
+    found = subprocess.run(["pgrep", "-f", "soffice.bin"], capture_output=True, text=True).stdout
+    return {int(pid) for pid in found.split()}

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SEED_MEETING
+from conftest import ROOT, SEED_MEETING, snapshot, soffice_pids
 from docgen.build.outfolder import foreign_files
 from docgen.build.pipeline import build
 
@@ -24,29 +23,6 @@ SLUG = "2026-03-26-direktionen"
 ROUNDS = int(os.environ.get("DOCGEN_KILL_ROUNDS", "3"))
 
 pytestmark = pytest.mark.libreoffice
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("byggd") / "out"
-    build(SEED_MEETING, out)
-    return out
-
-
-@pytest.fixture
-def out(built: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "out"
-    shutil.copytree(built, copy)
-    return copy
-
-
-def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def _soffice_pids() -> set[int]:
-    found = subprocess.run(["pgrep", "-f", "soffice.bin"], capture_output=True, text=True).stdout
-    return {int(pid) for pid in found.split()}
 
 
 def _start_build(out: Path) -> subprocess.Popen[str]:
@@ -58,22 +34,22 @@ def _start_build(out: Path) -> subprocess.Popen[str]:
 def _gone_within(pids: set[int], seconds: float) -> set[int]:
     """Which of ``pids`` still run after waiting up to ``seconds`` for them to end."""
     deadline = time.monotonic() + seconds
-    while (left := pids & _soffice_pids()) and time.monotonic() < deadline:
+    while (left := pids & soffice_pids()) and time.monotonic() < deadline:
         time.sleep(0.1)
     return left
 
 
 def _wait_for_libreoffice(before: set[int], process: subprocess.Popen[str]) -> set[int]:
     deadline = time.monotonic() + 20
-    while not (started := _soffice_pids() - before) and process.poll() is None and time.monotonic() < deadline:
+    while not (started := soffice_pids() - before) and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
     return started
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_an_interrupted_build_stops_its_libreoffice_and_changes_nothing(out: Path, signum: int):
-    before_files = _snapshot(out / SLUG)
-    before = _soffice_pids()
+    before_files = snapshot(out / SLUG)
+    before = soffice_pids()
     process = _start_build(out)
     started = _wait_for_libreoffice(before, process)
     assert started, "the build started no LibreOffice"
@@ -83,28 +59,28 @@ def test_an_interrupted_build_stops_its_libreoffice_and_changes_nothing(out: Pat
     assert "Avbrutet; inget i out/ har ändrats." in stderr
     assert "Traceback" not in stderr
     assert _gone_within(started, 10) == set()
-    assert _snapshot(out / SLUG) == before_files
+    assert snapshot(out / SLUG) == before_files
     assert not [p.name for p in out.iterdir() if ".bygge-" in p.name]
 
 
 @pytest.mark.parametrize("round_", range(ROUNDS))
 def test_a_build_killed_at_a_random_moment_loses_nothing(out: Path, round_: int):
-    before_files = _snapshot(out / SLUG)
-    before = _soffice_pids()
+    before_files = snapshot(out / SLUG)
+    before = soffice_pids()
     delay = random.Random(round_).uniform(0.0, 4.0)
     process = _start_build(out)
     time.sleep(delay)
     process.kill()
     process.communicate(timeout=30)
-    started = _soffice_pids() - before
+    started = soffice_pids() - before
 
     # The meeting folder is the old one, whole (or, killed mid-swap, waits whole as .gammal).
     folder = out / SLUG if (out / SLUG).exists() else out / f".{SLUG}.gammal"
-    assert _snapshot(folder) == before_files, f"killed after {delay:.2f} s"
+    assert snapshot(folder) == before_files, f"killed after {delay:.2f} s"
     # Its LibreOffice notices that docgen is gone and ends.
     assert _gone_within(started, 15) == set(), f"killed after {delay:.2f} s"
     # The next build cleans up after the killed one and succeeds.
     result = build(SEED_MEETING, out)
-    assert _snapshot(result.folder) == before_files
+    assert snapshot(result.folder) == before_files
     assert foreign_files(result.folder) == []
     assert sorted(p.name for p in out.iterdir()) == [".cache", ".docgen-index.json", ".docgen-lås", SLUG]

@@ -6,14 +6,13 @@ import errno
 import hashlib
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from conftest import SEED_MEETING
+from conftest import SEED_MEETING, snapshot, soffice_pids
 from docgen.build import outfolder, pipeline
 from docgen.build.outfolder import OutputFolderError
 from docgen.build.pipeline import build
@@ -24,30 +23,6 @@ SLUG = "2026-03-26-direktionen"
 PROTOCOL = "protokoll/protokoll-2026-03-26-direktionen.pdf"
 
 pytestmark = pytest.mark.libreoffice
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An out/ folder with the seed built once, cache included: copies of it rebuild without LibreOffice."""
-    out = tmp_path_factory.mktemp("byggd") / "out"
-    build(SEED_MEETING, out)
-    return out
-
-
-@pytest.fixture
-def out(built: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "out"
-    shutil.copytree(built, copy, symlinks=True)
-    return copy
-
-
-def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def _soffice_pids() -> set[int]:
-    found = subprocess.run(["pgrep", "-f", "soffice.bin"], capture_output=True, text=True).stdout
-    return {int(pid) for pid in found.split()}
 
 
 def test_a_symlinked_cache_folder_is_refused_and_its_target_untouched(out: Path, tmp_path: Path):
@@ -79,13 +54,13 @@ def test_a_symlinked_meeting_folder_or_its_swap_is_refused(out: Path, tmp_path: 
 def test_a_file_the_secretary_put_in_the_meeting_folder_stops_the_build(out: Path):
     signed = out / SLUG / "protokoll" / "justerat-signerat.pdf"
     signed.write_bytes(b"%PDF- signerat av ordforanden")
-    before = _snapshot(out / SLUG)
+    before = snapshot(out / SLUG)
     result = CliRunner().invoke(main, ["build", str(SEED_MEETING), "--out", str(out), "--tvinga"])
     assert result.exit_code == 1
     assert "innehåller filer som docgen inte har skapat" in result.output
     assert "protokoll/justerat-signerat.pdf" in result.output
     assert "--skriv-over" in result.output
-    assert _snapshot(out / SLUG) == before
+    assert snapshot(out / SLUG) == before
     # the explicit flag, and only it, lets the build replace the folder
     result = CliRunner().invoke(main, ["build", str(SEED_MEETING), "--out", str(out), "--skriv-over"])
     assert result.exit_code == 0, result.output
@@ -117,8 +92,8 @@ def test_leftovers_of_killed_builds_are_swept_and_an_interrupted_swap_restored(o
     assert sorted(p.name for p in out.iterdir()) == [".cache", ".docgen-index.json", ".docgen-lås", SLUG]
 
 
-def test_a_truncated_cached_pdf_is_converted_again_not_shipped(out: Path, built: Path):
-    expected = (built / SLUG / PROTOCOL).read_bytes()
+def test_a_truncated_cached_pdf_is_converted_again_not_shipped(out: Path, built_out: Path):
+    expected = (built_out / SLUG / PROTOCOL).read_bytes()
     cached = [p for p in (out / ".cache" / SLUG).glob("*.pdf") if p.read_bytes() == expected]
     assert len(cached) == 1
     cached[0].write_bytes(expected[: len(expected) // 2])
@@ -164,7 +139,7 @@ def test_markup_characters_in_a_heading_reach_the_pdf_metadata_literally(tmp_pat
 ])
 def test_a_read_only_or_full_disk_is_a_swedish_message_and_nothing_changes(out: Path, monkeypatch, where, error,
                                                                           message):
-    before = _snapshot(out / SLUG)
+    before = snapshot(out / SLUG)
 
     def fail(*_args, **_kwargs):
         raise error
@@ -174,7 +149,7 @@ def test_a_read_only_or_full_disk_is_a_swedish_message_and_nothing_changes(out: 
     result = CliRunner().invoke(main, ["build", str(SEED_MEETING), "--out", str(out), "--tvinga"])
     assert result.exit_code == 3
     assert f"docgen: kunde inte läsa eller skriva {message}. Inget i out/ har ändrats." in result.output
-    assert _snapshot(out / SLUG) == before
+    assert snapshot(out / SLUG) == before
     assert not [p for p in out.iterdir() if ".bygge-" in p.name]
 
 
@@ -186,10 +161,10 @@ def test_out_pointing_at_a_file_is_a_swedish_usage_error(tmp_path: Path):
 
 
 def test_an_input_error_starts_no_libreoffice(tmp_path: Path):
-    before = _soffice_pids()
+    before = soffice_pids()
     result = CliRunner().invoke(main, ["build", str(tmp_path / "finns-inte.yaml"), "--out", str(tmp_path / "o")])
     assert result.exit_code == 1
-    assert _soffice_pids() - before == set()
+    assert soffice_pids() - before == set()
     assert not (tmp_path / "o").exists()
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import SEED_MEETING
+from conftest import SEED_MEETING, snapshot
 from docgen.cli import main
 
 MEETING = SEED_MEETING.name
@@ -168,10 +168,6 @@ CASES = [
 ]
 
 
-def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 def _line_of(text: str, anchor: str) -> int:
     for number, line in enumerate(text.splitlines(), start=1):
         if anchor in line:
@@ -200,7 +196,7 @@ def test_broken_copy_is_refused_with_file_line_and_nothing_written(case: Broken,
     out = tmp_path / "out"
     (out / "2026-03-26-direktionen" / "protokoll").mkdir(parents=True)
     (out / "2026-03-26-direktionen" / "protokoll" / "protokoll.pdf").write_bytes(b"%PDF earlier build")
-    before = _snapshot(out)
+    before = snapshot(out)
 
     result = CliRunner().invoke(main, ["build", str(decisions / MEETING), "--out", str(out)])
 
@@ -208,7 +204,7 @@ def test_broken_copy_is_refused_with_file_line_and_nothing_written(case: Broken,
     assert "Traceback" not in result.output
     assert re.search(rf"{re.escape(case.file)}:{line}(:\d+)?: ", result.output), (line, result.output)
     assert case.message in result.output
-    assert _snapshot(out) == before
+    assert snapshot(out) == before
 
 
 def test_there_are_at_least_25_kinds_of_broken_input():

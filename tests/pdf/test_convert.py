@@ -9,14 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SEED_MEETING
+from conftest import SEED_MEETING, snapshot
 from docgen.build.outfolder import staging_prefix
 from docgen.build.pipeline import build
 from docgen.errors import ToolError
-
-
-def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.mark.parametrize(("script", "message"), [
@@ -38,10 +34,10 @@ def test_a_failing_worker_is_reported_and_nothing_is_lost(tmp_path: Path, monkey
     manifest = {"filer": [{"fil": "protokoll/protokoll-2026-03-26-direktionen.pdf",
                            "sha256": hashlib.sha256(b"%PDF earlier build").hexdigest()}]}
     (out / "2026-03-26-direktionen" / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    before = _snapshot(out / "2026-03-26-direktionen")
+    before = snapshot(out / "2026-03-26-direktionen")
 
     with pytest.raises(ToolError, match=message):
         build(SEED_MEETING, out)
 
-    assert _snapshot(out / "2026-03-26-direktionen") == before
+    assert snapshot(out / "2026-03-26-direktionen") == before
     assert [p.name for p in out.iterdir() if p.name.startswith(staging_prefix("2026-03-26-direktionen"))] == []

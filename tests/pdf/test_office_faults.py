@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import SEED_MEETING, swedish_document
+from conftest import SEED_MEETING, snapshot, swedish_document
 from docgen.build import outfolder
 from docgen.build.pipeline import build
 from docgen.errors import ToolError
@@ -189,11 +189,7 @@ def _earlier_build(out: Path) -> dict[str, bytes]:
     manifest = {"filer": [{"fil": pdf.relative_to(folder).as_posix(), "sha256": hashlib.sha256(pdf.read_bytes())
                            .hexdigest()}]}
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    return _snapshot(folder)
-
-
-def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return snapshot(folder)
 
 
 def test_a_hanging_worker_is_killed_with_its_group_and_the_document_tried_once_more(tmp_path, monkeypatch):
@@ -296,7 +292,7 @@ def test_a_build_with_a_hanging_worker_names_the_document_and_changes_nothing(tm
     assert "slutstatus -15" in message
     assert "låtsas-LibreOffice: väntar på något som aldrig kommer" in message
     assert time.monotonic() - started < 30
-    assert _snapshot(out / SLUG) == before
+    assert snapshot(out / SLUG) == before
     assert [p.name for p in out.iterdir() if p.name.startswith(outfolder.staging_prefix(SLUG))] == []
     assert len(_pids(logs, "starts.txt")) >= 2
     _assert_ended(_pids(logs, "starts.txt") + _pids(logs, "children.txt"))
@@ -312,7 +308,7 @@ def test_a_build_given_a_corrupt_pdf_names_the_file_and_changes_nothing(tmp_path
                                         "det är ingen PDF-fil$"):
         build(SEED_MEETING, out)
 
-    assert _snapshot(out / SLUG) == before
+    assert snapshot(out / SLUG) == before
     assert [p.name for p in out.iterdir() if p.name.startswith(outfolder.staging_prefix(SLUG))] == []
 
 
