@@ -124,7 +124,9 @@ class Lifeline:
         self.wakeup, notify = os.pipe()
         os.set_blocking(notify, False)
         signal.set_wakeup_fd(notify, warn_on_full_buffer=False)
-        signal.signal(signal.SIGTERM, lambda _signum, _frame: self.abandon())
+        # The handler itself does nothing: it only makes Python write the signal to the wakeup fd.
+        # Doing the work in the handler let a second SIGTERM re-enter it and deadlock on the lock.
+        signal.signal(signal.SIGTERM, lambda _signum, _frame: None)
         threading.Thread(target=self._watch, name="lifeline", daemon=True).start()
         if os.getppid() != self.parent:  # docgen died before the death signal was set
             self.abandon()
@@ -139,9 +141,10 @@ class Lifeline:
 
     def abandon(self) -> None:
         """Kill and reap everything this worker started, then exit at once."""
-        with self.lock:  # the watch thread and the signal handler may both get here
-            end_descendants()
-            os._exit(128 + signal.SIGTERM)
+        if not self.lock.acquire(blocking=False):
+            return  # already under way elsewhere; that caller exits the process
+        end_descendants()
+        os._exit(128 + signal.SIGTERM)
 
 
 def prop(name, value):

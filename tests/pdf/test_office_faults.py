@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -356,8 +357,9 @@ def test_a_libreoffice_that_hangs_mid_conversion_is_killed_and_replaced(tmp_path
         assert reply["ok"]
         assert PdfReader(second.with_suffix(".pdf")).pages
         assert 2 <= seconds < 60
-        # The hung worker killed and reaped its LibreOffice on SIGTERM, though stuck in a UNO call.
-        assert hung.process.returncode == 128 + signal.SIGTERM
+        # The hung worker killed and reaped its LibreOffice on SIGTERM, though stuck in a UNO call; it
+        # ends either from its lifeline (143) or, a moment earlier, from the UNO call failing (70).
+        assert hung.process.returncode in (128 + signal.SIGTERM, office_worker_crashed())
         assert _group(hung.process.pid) == {}
         _assert_ended(list(group))
         assert len(pool.workers) == 2
@@ -435,3 +437,9 @@ def test_the_worker_and_its_libreoffice_end_when_docgen_is_killed(tmp_path, prof
         assert time.monotonic() < deadline, _group(worker)
         time.sleep(0.05)
     _assert_ended(list(group))
+
+
+def office_worker_crashed() -> int:
+    """The worker's exit status when LibreOffice dies under it (office_worker.CRASHED; that module needs uno)."""
+    source = Path(office.WORKER).read_text(encoding="utf-8")
+    return int(re.search(r"^CRASHED = (\d+)", source, re.M).group(1))
