@@ -142,5 +142,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def soffice_pids() -> set[int]:
-    found = subprocess.run(["pgrep", "-f", "soffice.bin"], capture_output=True, text=True).stdout
+    """Every LibreOffice process and docgen worker on the machine (zombies included)."""
+    found = subprocess.run(["pgrep", "-f", r"soffice\.bin|oosplash|office_worker\.py"], capture_output=True,
+                           text=True).stdout
     return {int(pid) for pid in found.split()}

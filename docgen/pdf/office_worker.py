@@ -142,9 +142,11 @@ class Lifeline:
     def abandon(self) -> None:
         """Kill and reap everything this worker started, then exit at once."""
         if not self.lock.acquire(blocking=False):
-            return  # already under way elsewhere; that caller exits the process
+            return  # already under way elsewhere; that caller ends the process
         end_descendants()
-        os._exit(128 + signal.SIGTERM)
+        # Last, the whole process group, this worker included: LibreOffice's launcher (oosplash) can be
+        # forking soffice.bin right now, after the look at our descendants; it stays in our group.
+        os.killpg(os.getpgrp(), signal.SIGKILL)
 
 
 def prop(name, value):
