@@ -270,9 +270,17 @@ def office_died(process: subprocess.Popen, exc: Exception) -> bool:
 def main() -> int:
     soffice, profile_url = sys.argv[1], sys.argv[2]
     Lifeline()
-    process, desktop = start_office(soffice, profile_url)
-    print(json.dumps({"ready": True}), flush=True)
     try:
+        return serve(soffice, profile_url)
+    finally:
+        # On every way out (docgen gone mid-start, a broken pipe, an error): nothing of LibreOffice stays.
+        end_descendants()
+
+
+def serve(soffice: str, profile_url: str) -> int:
+    process, desktop = start_office(soffice, profile_url)
+    try:
+        print(json.dumps({"ready": True}), flush=True)
         for line in sys.stdin:
             request = json.loads(line)
             try:
