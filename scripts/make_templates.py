@@ -47,6 +47,7 @@ def new_document() -> Document:
     section.left_margin, section.right_margin = Cm(2.5), Cm(2.5)
     section.header_distance, section.footer_distance = Cm(1.0), Cm(1.0)
     _define_styles(doc)
+    _real_bullets(doc)
     props = doc.core_properties
     # Each document's title comes from the plan (docgen/documents/plan.py); docxtpl renders the Jinja here.
     props.title = ""
@@ -59,6 +60,25 @@ def new_document() -> Document:
     props.revision = 1
     props.created = props.modified = TEMPLATE_DATE
     return doc
+
+
+def _real_bullets(doc: Document) -> None:
+    """Bullets as U+2022 in the body font, not Word's U+F0B7 in Symbol.
+
+    U+F0B7 is a private-use character: PDF text and screen readers get no
+    bullet from it. The body font (Liberation Serif in LibreOffice) has U+2022.
+    """
+    numbering = doc.part.numbering_part.element
+    for level in numbering.iter(qn("w:lvl")):
+        kind = level.find(qn("w:numFmt"))
+        if kind is None or kind.get(qn("w:val")) != "bullet":
+            continue
+        level.find(qn("w:lvlText")).set(qn("w:val"), "\u2022")
+        fonts = level.find(f"{qn('w:rPr')}/{qn('w:rFonts')}")
+        if fonts is not None:
+            for attribute in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+                if fonts.get(qn(attribute)) is not None:
+                    fonts.set(qn(attribute), BODY_FONT)
 
 
 def _set_language(doc: Document, lang: str) -> None:

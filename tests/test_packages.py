@@ -146,3 +146,15 @@ def test_regressavtal_shares_add_up_exactly(seed_build):
     assert squash("130 000 000 kronor (etthundratrettio miljoner kronor)") in text
     total = sum(s.kronor for s in seed_build.case.shares.values())
     assert total == 130_000_000
+
+
+def test_bullets_are_real_bullet_characters_never_private_use(seed_build):
+    """Word's default bullet is U+F0B7 in Symbol: PDF text and screen readers get no bullet from it."""
+    bullets = 0
+    for path in seed_build.files:
+        if path.suffix == ".pdf":
+            text = pdf_text(path)
+            assert not [c for c in text if 0xE000 <= ord(c) <= 0xF8FF], path.name
+            bullets += text.count("\u2022")
+    assert "\u2022" in pdf_text(seed_build.folder / "protokoll" / "protokoll-2026-03-26-direktionen.pdf")
+    assert bullets >= 20
