@@ -97,3 +97,19 @@ def test_input_errors_come_before_a_missing_libreoffice(tmp_path: Path):
     assert result.returncode == 1
     assert "§ 16 finns redan" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_errors_name_the_member_and_the_paragraph_not_only_their_index(tmp_path: Path):
+    decisions = tmp_path / "d"
+    shutil.copytree(SEED_MEETING.parent, decisions)
+    association, meeting = decisions / "forbund.yaml", decisions / SEED_MEETING.name
+    text = association.read_text(encoding="utf-8")
+    assert "registrator_epost: vimmerby.kommun@vimmerby.se" in text
+    association.write_text(text.replace("registrator_epost: vimmerby.kommun@vimmerby.se",
+                                        "registrator_epost: vimmerby-kommun"), encoding="utf-8")
+    text = meeting.read_text(encoding="utf-8")
+    meeting.write_text(text.replace("dnr: 2026/8\n", "dnr: 26-8\n"), encoding="utf-8")
+    result = run("check", str(meeting))
+    assert result.returncode == 1
+    assert "Vimmerby kommun (medlemmar[1]).registrator_epost: ogiltig e-postadress 'vimmerby-kommun'" in result.stderr
+    assert "§ 16 (paragrafer[0]).dnr: har fel form \"26-8\"" in result.stderr

@@ -6,6 +6,7 @@ the dotted field and a Swedish message saying what is expected.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections import Counter
@@ -37,13 +38,38 @@ def load_case(meeting_file: Path) -> Case:
     association = _model(Association, association_src, problems)
     meeting = _model(Meeting, meeting_src, problems)
     if association is None or meeting is None:
-        raise InputError(problems)
+        raise InputError(_named(problems, association_src, meeting_src))
     case = Case(association=association, meeting=meeting, sources=(meeting_file, association_path),
                 templates_folder=_templates_folder(association, association_path, association_src, problems))
     problems += check_rules(case, association_src, meeting_src)
     if problems:
-        raise InputError(problems)
+        raise InputError(_named(problems, association_src, meeting_src))
     return case
+
+
+def _named(problems: list[Problem], association_src: Source, meeting_src: Source) -> list[Problem]:
+    """Fields as the secretary knows them: ``Vimmerby kommun (medlemmar[1]).uppgifter``, ``§ 18 (paragrafer[2]).dnr``.
+
+    An index alone misleads: medlemmar[1] is the second member, not the first.
+    """
+    labels: dict[tuple[str, str], str] = {}
+    for index, member in enumerate(_entries(association_src.data, "medlemmar")):
+        if isinstance(member.get("namn"), str):
+            labels[(association_src.file, f"medlemmar[{index}]")] = f"{member['namn']} (medlemmar[{index}])"
+    for index, item in enumerate(_entries(meeting_src.data, "paragrafer")):
+        if isinstance(item.get("nummer"), int) and not isinstance(item.get("nummer"), bool):
+            labels[(meeting_src.file, f"paragrafer[{index}]")] = f"§ {item['nummer']} (paragrafer[{index}])"
+    named = []
+    for problem in problems:
+        head, dot, rest = problem.field.partition(".")
+        label = labels.get((problem.file, head))
+        named.append(dataclasses.replace(problem, field=label + dot + rest) if label else problem)
+    return named
+
+
+def _entries(data: Any, key: str) -> list[dict[str, Any]]:
+    entries = data.get(key) if isinstance(data, dict) else None
+    return [e if isinstance(e, dict) else {} for e in entries] if isinstance(entries, list) else []
 
 
 def _templates_folder(association: Association, association_path: Path, source: Source,
