@@ -49,6 +49,8 @@ def check(mötesfil: Path) -> None:
     out.print(f"{mötesfil}: inga fel – {meeting.body} {meeting.date}, "
               f"§§ {meeting.items[0].number}–{meeting.items[-1].number}, "
               f"{len(case.association.members)} medlemmar.")
+    out.print(f"Justering {meeting.adjustment.date}; anslaget sätts upp {meeting.posted} och tas ned "
+              f"{meeting.removed}; sista dag för överklagande {meeting.appeal_ends}.")
     request = case.request_item
     fields = {m.name: open_fields(case, m) for m in case.association.members}
     if request and any(fields.values()):

@@ -25,7 +25,9 @@ def test_check_on_the_seed_exits_0_with_a_summary_and_the_open_fill_ins():
     lines = result.stdout.splitlines()
     assert lines[0] == ("decisions/2026-03-26-direktionen.yaml: inga fel – Direktionen 2026-03-26, "
                         "§§ 16–20, 5 medlemmar.")
-    assert lines[1] == "Uppgifter som kommunerna själva fyller i (§ 18):"
+    assert lines[1] == ("Justering 2026-03-26; anslaget sätts upp 2026-03-27 och tas ned 2026-04-17; "
+                        "sista dag för överklagande 2026-04-17.")
+    assert lines[2] == "Uppgifter som kommunerna själva fyller i (§ 18):"
     assert ("  Ydre kommun: datum för kommunens gällande regressavtal; kommunfullmäktiges tidigare "
             "beslut om borgen, KF år § nr") in lines
 
