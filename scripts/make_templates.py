@@ -477,7 +477,7 @@ def covering_letter() -> Document:
               "med bifogat förslag till beslut.")
     tag(doc, "{%p if andel %}")
     para(doc, "Enligt förslaget till regressavtal svarar {{ medlem.namn }} i förhållande till de övriga "
-              "medlemmarna för {{ andel.procent }} av borgensåtagandet om {{ borgen.i_enhet }}, det vill "
+              "medlemmarna för {{ andel.procent }} av borgensåtagandet om {{ borgen.kronor }} kronor, det vill "
               "säga {{ andel.kronor }} kronor. Fördelningsgrunden är {{ förbund.fördelningsgrund }}.")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if öppna_uppgifter %}")

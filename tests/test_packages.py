@@ -158,3 +158,10 @@ def test_bullets_are_real_bullet_characters_never_private_use(seed_build):
             bullets += text.count("\u2022")
     assert "\u2022" in pdf_text(seed_build.folder / "protokoll" / "protokoll-2026-03-26-direktionen.pdf")
     assert bullets >= 20
+
+
+def test_the_letter_gives_the_guarantee_and_the_share_in_one_unit(seed_build):
+    for member in MEMBERS:
+        text = squash(pdf_text(seed_build.folder / "medlemmar" / member / f"1-hemstallan-{member}.pdf"))
+        assert squash("av borgensåtagandet om 130 000 000 kronor, det vill säga") in text, member
+        assert "Tkr" not in text, member
