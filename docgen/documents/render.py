@@ -61,7 +61,7 @@ def item_context(tpl: DocxTemplate, case: Case, item: Item, pages: str = "") -> 
 
 
 def protocol_context(tpl: DocxTemplate, case: Case, _doc: PlannedDocument, pages: dict[int, str]) -> dict[str, Any]:
-    context = common_context(case, f"Protokoll från {case.meeting.body.lower()}s sammanträde "
+    context = common_context(case, f"Protokoll från {case.meeting.body_genitive.lower()} sammanträde "
                                    f"{fmt.long_date(case.meeting.date)}")
     context["paragrafer"] = [item_context(tpl, case, item, pages.get(item.number, "…"))
                              for item in case.meeting.items]

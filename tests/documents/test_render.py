@@ -75,3 +75,19 @@ def test_seed_style_fill_in_in_a_members_clause_becomes_a_visible_field(tmp_path
     assert "att\tovan fattade beslut ersätter tidigare fattade beslut KF [år] § [nr] samt*" in text
     assert "* Uppgiften är kommunspecifik och fylls i av Boxholms kommun före beslut." in text
     assert "ÅÅÅÅ" not in text and "xx" not in text
+
+
+@pytest.mark.parametrize(("body", "genitive"), [
+    ("Direktionen", "direktionens"), ("Förbundsdirektionen", "förbundsdirektionens"),
+    ("Förbundsstyrelsen", "förbundsstyrelsens"), ("Styrelsen", "styrelsens"),
+])
+def test_the_bodys_own_name_in_definite_and_genitive_form(tmp_path: Path, body: str, genitive: str):
+    case = _case_with(tmp_path, "organ: Direktionen", f"organ: {body}")
+    documents = {d.key: d for d in plan(case)}
+    for key in ("protokoll", "anslag"):
+        render_docx(documents[key], case, tmp_path / f"{key}.docx", Templates())
+    assert Document(str(tmp_path / "protokoll.docx")).core_properties.subject.startswith(
+        f"Protokoll från {genitive} sammanträde")
+    notice = docx_text(tmp_path / "anslag.docx")
+    assert f"överklaga {genitive} beslut" in notice
+    assert "direktionen" not in notice.lower() or body.lower().endswith("direktionen")
