@@ -258,9 +258,11 @@ def letterhead(doc: Document, kind: str, right_lines: list[str]) -> None:
 
 
 def protocol_footer(doc: Document) -> None:
-    """Footer boxes every protocol page carries: justerandes signatur, utdragsbestyrkande."""
+    """Footer boxes every protocol page carries when it is signed on paper: justerandes signatur,
+    utdragsbestyrkande. A protocol adjusted digitally has none: empty boxes would contradict it."""
     footer = doc.sections[0].footer
     footer.is_linked_to_previous = False
+    footer.paragraphs[0].text = "{%p if justering.på_plats %}"
     table = footer.add_table(rows=2, cols=2, width=Cm(16))
     table.style = "Table Grid"
     set_widths(table, 8, 8)
@@ -270,7 +272,8 @@ def protocol_footer(doc: Document) -> None:
         cell.paragraphs[0].add_run(label)
         table.rows[1].cells[i].paragraphs[0].style = "Footer"
         table.rows[1].height = Cm(0.9)
-    footer.paragraphs[0].style = "Footer"
+    footer.add_paragraph("{%p endif %}")
+    footer.add_paragraph(style="Footer")  # a footer ends with a paragraph, boxes or not
 
 
 def letter_footer(doc: Document) -> None:
@@ -341,13 +344,14 @@ def paragraph_section(doc, page_break: bool) -> None:
 
 def notice_table(doc) -> None:
     """The ANSLAG/BEVIS facts, laid out as on the seed protocol."""
-    table = doc.add_table(rows=4, cols=4)
+    table = doc.add_table(rows=5, cols=4)
     table.style = "Table Grid"
     rows = [
         ("Organ", "{{ möte.organ }}", None, None),
         ("Sammanträdesdatum", "{{ möte.datum }}", None, None),
         ("Datum då anslaget sätts upp", "{{ anslag.uppsatt }}",
          "Datum då anslaget tas ned", "{{ anslag.nedtaget }}"),
+        ("Sista dag för överklagande", "{{ anslag.sista_dag }}", None, None),
         ("Förvaringsplats för protokollet", "{{ förbund.förvaringsplats }}", None, None),
     ]
     for row, (l1, v1, l2, v2) in zip(table.rows, rows):
@@ -404,6 +408,7 @@ def protocol() -> Document:
     para(doc, "Protokollet är justerat. Justeringen har tillkännagivits genom anslag på "
               "{{ förbund.anslagstavla }}.")
     notice_table(doc)
+    notice_signature(doc)
 
     agenda = para(doc, "Ärendelista", style="Heading 2")
     agenda.paragraph_format.page_break_before = True
@@ -618,10 +623,15 @@ def notice() -> Document:
               "laglighetsprövning enligt 13 kap. kommunallagen (2017:725). Överklagandet ska ha kommit "
               "in till förvaltningsrätten inom tre veckor från den dag då justeringen tillkännagavs på "
               "anslagstavlan, det vill säga senast den {{ anslag.sista_dag_lång }}.")
+    notice_signature(doc)
+    return doc
+
+
+def notice_signature(doc) -> None:
+    """Who certifies the anslag: a signature line over the name, as in municipal practice."""
     para(doc, "Underskrift", style="Heading 3")
     para(doc, "……………………………………………………", style="Signaturlinje")
     para(doc, "{{ sekreterare.namn }}, {{ sekreterare.titel }}")
-    return doc
 
 
 BUILDERS = {

@@ -20,7 +20,7 @@ MEMBERS = ("boxholm", "vimmerby", "ydre", "atvidaberg", "odeshog")
 
 # Page furniture lies outside these heights (PDF points from the bottom of an A4 page):
 # the header above, the justering/utdragsbestyrkande boxes below (templates: 2 cm margins).
-BODY_TOP, BODY_BOTTOM = 770, 70
+BODY_TOP, BODY_BOTTOM = 770, 45
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -85,10 +85,12 @@ def common(case: Case) -> dict[str, Any]:
             "mening": f"{adjusted} av {adjusters}." if adjustment.manner == "digitalt"
             else f"Protokollet justerades {adjusted} av {adjusters}.",
             "underskrifter": signatures,
+            "på_plats": adjustment.manner == "på plats",
         },
         "anslag": {
             "uppsatt": fmt.short_date(meeting.posted),
             "nedtaget": fmt.short_date(meeting.removed),
+            "sista_dag": fmt.short_date(meeting.appeal_ends),
             "sista_dag_lång": fmt.long_date(meeting.appeal_ends),
         },
         "sekreterare": {

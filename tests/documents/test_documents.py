@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import shutil
 import zipfile
+from pathlib import Path
 
 import pytest
 from docx import Document
 from pypdf import PdfReader
+
+from conftest import SEED_MEETING, docx_text
+from docgen.documents.plan import plan
+from docgen.documents.render import render_docx
+from docgen.documents.templates import Templates
+from docgen.input.validate import load_case
 
 pytestmark = pytest.mark.libreoffice
 
@@ -41,13 +49,35 @@ def test_every_pdf_is_swedish_with_the_title_shown_by_the_viewer(seed_build):
             assert reader.metadata.title == Document(str(twin)).core_properties.title
 
 
-def test_protocol_pages_carry_page_numbers_and_the_signature_boxes(seed_build):
+def test_a_digitally_adjusted_protocol_has_page_numbers_and_no_empty_signature_boxes(seed_build):
+    """The seed was adjusted digitally: boxes for a handwritten signature would contradict it."""
     pdf = seed_build.folder / "protokoll" / "protokoll-2026-03-26-direktionen.pdf"
     pages = PdfReader(pdf).pages
     for number, page in enumerate(pages, start=1):
         text = page.extract_text()
         assert f"Sida {number} ({len(pages)})" in text.replace("\u00a0", " ")
-        assert "Justerandes signatur" in text and "Utdragsbestyrkande" in text
+        assert "Justerandes signatur" not in text
+    first = " ".join(pages[0].extract_text().replace("\u00a0", " ").split())
+    assert "Protokollet justerades digitalt 2026-03-26" in first
+    assert "Sista dag för överklagande 2026-04-17" in first
+    assert "Underskrift" in first and "Mattias Geving, vice förbundsdirektör Itsam" in first
+
+
+def test_a_protocol_adjusted_on_paper_keeps_signature_lines_and_boxes(tmp_path: Path):
+    shutil.copytree(SEED_MEETING.parent, tmp_path / "d")
+    meeting = tmp_path / "d" / SEED_MEETING.name
+    text = meeting.read_text(encoding="utf-8")
+    assert "  sätt: digitalt\n" in text
+    meeting.write_text(text.replace("  sätt: digitalt\n", "  sätt: på plats\n  plats: Linköping\n"),
+                       encoding="utf-8")
+    case = load_case(meeting)
+    documents = {d.key: d for d in plan(case)}
+    for key in ("protokoll", "utdrag-18"):
+        render_docx(documents[key], case, tmp_path / f"{key}.docx", Templates())
+        footer = Document(str(tmp_path / f"{key}.docx")).sections[0].footer
+        cells = [c.text for row in footer.tables[0].rows for c in row.cells] if footer.tables else []
+        assert "Justerandes signatur" in cells and "Utdragsbestyrkande" in cells, key
+    assert "Underskrifter" in docx_text(tmp_path / "protokoll.docx")
 
 
 def test_extract_has_the_meeting_facts_justering_and_certification(seed_build):
