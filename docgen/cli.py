@@ -86,6 +86,20 @@ def build(mötesfil: Path, out_dir: Path, tvinga: bool, skriv_over: bool) -> Non
 
 
 @main.command()
+@MEETING
+@click.option("--ut", "target", type=click.Path(path_type=Path), default=None,
+              help="Filen för nästa sammanträde (standard: nasta-ORGAN.yaml bredvid mötesfilen).")
+def new(mötesfil: Path, target: Path | None) -> None:
+    """Påbörja nästa sammanträdes YAML från det förra: närvaro, plats och paragrafnummer följer med."""
+    from docgen.input.next_meeting import next_meeting_file, write_next_meeting
+
+    target = target or _run(lambda: next_meeting_file(mötesfil))
+    first = _run(lambda: write_next_meeting(mötesfil, target))
+    out.print(f"Skrev {target}: första paragraf § {first}. Fyll i datumen och paragraferna och kör "
+              f"docgen check {target}.")
+
+
+@main.command()
 @click.argument("mapp", type=click.Path(path_type=Path, file_okay=False, exists=True),
                 default="out/2026-03-26-direktionen", required=False)
 def verify(mapp: Path) -> None:

@@ -166,10 +166,12 @@ _PATTERN_HINTS = {
 
 
 def _message(error: dict[str, Any]) -> str:
+    value = error.get("input")
+    if value is None and error["type"].endswith(("_type", "_parsing")):
+        return "är tomt; fyll i ett värde"  # a key written with nothing after it, or ~
     template = _MESSAGES.get(error["type"])
     if template is None:
         return f"ogiltigt värde ({error['msg']})"
-    value = error.get("input")
     if error["type"] == "string_type" and _kind(value):
         return f"ska vara text, inte {_kind(value)}; skriv texten inom citattecken"
     ctx = {key: _number(item) if isinstance(item, int) and not isinstance(item, bool) else item
