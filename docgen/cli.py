@@ -42,7 +42,7 @@ def main() -> None:
 def check(mötesfil: Path) -> None:
     """Kontrollera mötesfilen och förbundets YAML utan att skriva något."""
     from docgen.documents.contract import load_and_check
-    from docgen.model.clauses import open_fields
+    from docgen.model.clauses import clause_numbers, open_fields
 
     case = _run(lambda: load_and_check(mötesfil))
     meeting = case.meeting
@@ -52,6 +52,12 @@ def check(mötesfil: Path) -> None:
     out.print(f"Justering {meeting.adjustment.date}; anslaget sätts upp {meeting.posted} och tas ned "
               f"{meeting.removed}; sista dag för överklagande {meeting.appeal_ends}.")
     request = case.request_item
+    if request and request.request:
+        total = len(request.request.clauses)
+        out.print(f"Att-satser i varje kommuns förslag till beslut (§ {request.number}, {total} i protokollet):")
+        for member in case.association.members:
+            numbers = clause_numbers(case, member)
+            out.print(f"  {member.name}: {'alla' if len(numbers) == total else _number_list(numbers)}")
     fields = {m.name: open_fields(case, m) for m in case.association.members}
     if request and any(fields.values()):
         out.print(f"Uppgifter som kommunerna själva fyller i (§ {request.number}):")
@@ -125,6 +131,19 @@ def schema(out_dir: Path | None) -> None:
 
     for path in write_schemas(out_dir or SCHEMA_DIR):
         out.print(f"skrev {path}")
+
+
+def _number_list(numbers: list[int]) -> str:
+    """``[1, 2, 3, 5]`` → ``1–3, 5``; none → ``inga``."""
+    if not numbers:
+        return "inga"
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
 
 
 class _progress:

@@ -27,7 +27,9 @@ def test_check_on_the_seed_exits_0_with_a_summary_and_the_open_fill_ins():
                         "§§ 16–20, 5 medlemmar.")
     assert lines[1] == ("Justering 2026-03-26; anslaget sätts upp 2026-03-27 och tas ned 2026-04-17; "
                         "sista dag för överklagande 2026-04-17.")
-    assert lines[2] == "Uppgifter som kommunerna själva fyller i (§ 18):"
+    assert lines[2] == "Att-satser i varje kommuns förslag till beslut (§ 18, 7 i protokollet):"
+    assert lines[3] == "  Boxholms kommun: alla"
+    assert "Uppgifter som kommunerna själva fyller i (§ 18):" in lines
     assert ("  Ydre kommun: datum för kommunens gällande regressavtal; kommunfullmäktiges tidigare "
             "beslut om borgen, KF år § nr") in lines
 

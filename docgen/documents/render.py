@@ -36,7 +36,7 @@ from docgen.errors import RenderError
 from docgen.model import formatting as fmt
 from docgen.model import placeholders
 from docgen.model.case import Case, Item, Member
-from docgen.model.clauses import clause_values
+from docgen.model.clauses import clause_values, member_clauses
 
 ContextBuilder = Callable[[DocxTemplate, Case, PlannedDocument, dict[int, str]], dict[str, Any]]
 
@@ -176,7 +176,8 @@ def _add_clauses(sub: Any, case: Case, member: Member | None) -> None:
     assert item is not None and item.request is not None
     values = clause_values(case, member)
     starred = False
-    for clause in item.request.clauses:
+    clauses = item.request.clauses if member is None else member_clauses(case, member)
+    for clause in clauses:
         segments = placeholders.render(clause.text, values, clause.member_specific)
         paragraph = styled_paragraph(sub, "", "Att-sats")
         paragraph.add_run("att\t")

@@ -289,20 +289,34 @@ def _check_request(case: Case, index: int, association_src: Source,
     request = item.request
     assert request is not None
     base = ("paragrafer", index, "hemställan")
+    member_ids = {m.id for m in case.association.members}
+    for c_index, clause in enumerate(request.clauses):
+        where = (*base, "att_satser", c_index)
+        for i, member_id in enumerate(clause.members or []):
+            if member_id not in member_ids:
+                problems.append(meeting_src.problem(
+                    (*where, "gäller", i), f"okänd medlem {member_id!r}; känd är: {', '.join(sorted(member_ids))}"))
+        if clause.requires is not None and clause.requires not in request.member_facts:
+            problems.append(meeting_src.problem(
+                (*where, "förutsätter"), f"{clause.requires!r} finns inte under medlemsuppgifter; "
+                                        f"känd är: {', '.join(request.member_facts) or 'ingen'}"))
     for m_index, member in enumerate(case.association.members):
+        needed = {name for clause in request.clauses if clause.applies_to(member)
+                  for name in fillins.placeholder_names(clause.text)}
         for key, fact in request.member_facts.items():
-            if key not in member.facts:
+            if key not in member.facts and key in needed:
                 problems.append(association_src.problem(
                     ("medlemmar", m_index, "uppgifter"),
                     f"uppgiften {key!r} ({fact.description}) saknas; skriv {key}: ~ om kommunen "
-                    "själv fyller i den"))
-            elif fact.kind == "datum" and not _is_date(member.facts[key]):
+                    "själv fyller i den, eller förutsätter: " + key + " på de att-satser som använder den, "
+                    "om den inte gäller kommunen"))
+            elif key in member.facts and fact.kind == "datum" and not _is_date(member.facts[key]):
                 problems.append(association_src.problem(
                     ("medlemmar", m_index, "uppgifter", key),
                     f"ogiltigt datum \"{member.facts[key]}\" – skriv ÅÅÅÅ-MM-DD"))
     for c_index, clause in enumerate(request.clauses):
         where = (*base, "att_satser", c_index)
-        for member in (None, *case.association.members):
+        for member in (None, *(m for m in case.association.members if clause.applies_to(m))):
             try:
                 placeholders.render(clause.text, clause_values(case, member), clause.member_specific)
             except placeholders.PlaceholderError as exc:

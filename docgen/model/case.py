@@ -177,6 +177,18 @@ class Clause(Model):
     text: Text = Field(description="Att-satsen utan inledande 'att'; platshållare som {{ borgensbelopp }}.")
     member_specific: bool = Field(False, alias="medlemmens_uppgift",
                                   description="Satsen har en uppgift som varje kommun fyller i (markeras *).")
+    members: list[Slug] | None = Field(None, alias="gäller",
+                                       description="Satsen gäller bara dessa medlemmar (id), t.ex. [boxholm, ydre]; "
+                                                   "utelämnat = alla.")
+    requires: Text | None = Field(None, alias="förutsätter",
+                                  description="Satsen gäller bara medlemmar som har denna uppgift under "
+                                              "uppgifter i förbundets fil, t.ex. tidigare_kf_beslut; en medlem "
+                                              "som gått med senare och saknar uppgiften får inte satsen.")
+
+    def applies_to(self, member: Member) -> bool:
+        """Whether ``member``'s proposal carries this clause (the protocol carries every clause)."""
+        return ((self.members is None or member.id in self.members)
+                and (self.requires is None or self.requires in member.facts))
 
 
 def _clause(value: object) -> object:

@@ -13,7 +13,7 @@ from typing import Any
 
 from docgen.model import formatting as fmt
 from docgen.model import placeholders
-from docgen.model.case import Case, Member
+from docgen.model.case import Case, Clause, Member
 from docgen.model.placeholders import FillIn
 
 
@@ -57,8 +57,24 @@ def open_fields(case: Case, member: Member) -> list[str]:
         return []
     values = clause_values(case, member)
     labels: list[str] = []
-    for clause in item.request.clauses:
+    for clause in member_clauses(case, member):
         for segment in placeholders.render(clause.text, values, clause.member_specific):
             if segment.fill_in and segment.text not in labels:
                 labels.append(segment.text)
     return labels
+
+
+def member_clauses(case: Case, member: Member) -> list[Clause]:
+    """The att-clauses of the request that ``member``'s own proposal carries."""
+    item = case.request_item
+    if item is None or item.request is None:
+        return []
+    return [clause for clause in item.request.clauses if clause.applies_to(member)]
+
+
+def clause_numbers(case: Case, member: Member) -> list[int]:
+    """1-based numbers, in the request, of the clauses ``member`` gets."""
+    item = case.request_item
+    if item is None or item.request is None:
+        return []
+    return [number for number, clause in enumerate(item.request.clauses, start=1) if clause.applies_to(member)]
