@@ -106,11 +106,14 @@ def new(mötesfil: Path, target: Path | None) -> None:
 
 
 @main.command()
-@click.argument("mapp", type=click.Path(path_type=Path, file_okay=False, exists=True),
-                default="out/2026-03-26-direktionen", required=False)
+@click.argument("mapp", type=click.Path(path_type=Path), default="out/2026-03-26-direktionen", required=False)
 def verify(mapp: Path) -> None:
     """Granska varje PDF under MAPP: PDF/A, utdataprofil, typsnitt, taggning, språk och titel."""
     from docgen.pdf.verify import print_report, verify_tree
+
+    if not mapp.is_dir():
+        err.print(f"docgen: {mapp} är ingen mapp; ange mötets mapp under out/.", markup=False)
+        sys.exit(2)
 
     reports = verify_tree(mapp)
     if not reports:

@@ -117,3 +117,9 @@ def test_errors_name_the_member_and_the_paragraph_not_only_their_index(tmp_path:
     assert result.returncode == 1
     assert "Vimmerby kommun (medlemmar[1]).registrator_epost: ogiltig e-postadress 'vimmerby-kommun'" in result.stderr
     assert "§ 16 (paragrafer[0]).dnr: har fel form \"26-8\"" in result.stderr
+
+
+def test_verify_of_a_folder_that_does_not_exist_is_a_swedish_usage_error(tmp_path: Path):
+    result = run("verify", str(tmp_path / "finns-inte"))
+    assert result.returncode == 2
+    assert f"docgen: {tmp_path / 'finns-inte'} är ingen mapp; ange mötets mapp under out/." in result.stderr
