@@ -81,11 +81,7 @@ def build(mötesfil: Path, out_dir: Path, tvinga: bool, skriv_over: bool) -> Non
     if not (tvinga or skriv_over) and (folder := fingerprint.up_to_date(mötesfil, out_dir)) is not None:
         out.print(f"Inget har ändrats sedan förra bygget: {folder} är aktuell.")
         return
-    with _progress() as report:
-        from docgen.build.pipeline import build as build_meeting
-
-        result = _run(lambda: build_meeting(mötesfil, out_dir, progress=report, use_cache=not tvinga,
-                                            overwrite=skriv_over))
+    result = _run(lambda: _build(mötesfil, out_dir, tvinga, skriv_over))
     seconds = time.monotonic() - started
     out.print(f"Klart: {len(result.files)} filer i {result.folder} ({seconds:.1f} s, "
               f"{result.conversions} PDF-konverteringar).")
@@ -134,6 +130,24 @@ def schema(out_dir: Path | None) -> None:
 
     for path in write_schemas(out_dir or SCHEMA_DIR):
         out.print(f"skrev {path}")
+
+
+def _build(meeting_file: Path, out_dir: Path, tvinga: bool, skriv_over: bool):
+    """Validate, then build with LibreOffice started as early as the checks allow."""
+    from docgen.build.outfolder import cache_folder
+    from docgen.input.validate import load_case
+    from docgen.pdf import office as convert
+
+    case = load_case(meeting_file)  # LibreOffice starts only once the input has passed
+    cache = cache_folder(out_dir, case.meeting.slug)
+    cold = tvinga or not cache.is_dir() or cache.is_symlink() or not any(cache.iterdir())
+    # On a cold build LibreOffice comes up while the document layer imports and the templates are
+    # filled in; otherwise the build starts it at the first PDF the cache does not have.
+    with convert.Office(convert.profile_root(), eager=cold) as office, _progress() as report:
+        from docgen.build.pipeline import build
+
+        return build(meeting_file, out_dir, progress=report, office=office, use_cache=not tvinga,
+                     overwrite=skriv_over)
 
 
 def _number_list(numbers: list[int]) -> str:
