@@ -27,8 +27,15 @@ pytestmark = pytest.mark.libreoffice
 
 def _start_build(out: Path) -> subprocess.Popen[str]:
     # --tvinga: every document goes through LibreOffice, so there is something to interrupt.
+    # SIGINT as at a terminal: a test runner started in the background (timeout, make &) may hand its
+    # children SIGINT ignored, and Python then never raises KeyboardInterrupt.
     return subprocess.Popen([sys.executable, "-m", "docgen.cli", "build", str(SEED_MEETING), "--out", str(out),
-                             "--tvinga"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             "--tvinga"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_default_sigint)
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _gone_within(pids: set[int], seconds: float) -> set[int]:
