@@ -27,15 +27,18 @@ pytestmark = pytest.mark.libreoffice
 
 def _start_build(out: Path) -> subprocess.Popen[str]:
     # --tvinga: every document goes through LibreOffice, so there is something to interrupt.
-    # SIGINT as at a terminal: a test runner started in the background (timeout, make &) may hand its
-    # children SIGINT ignored, and Python then never raises KeyboardInterrupt.
+    # Signals as at a terminal: a test runner started in the background (timeout, make &) may hand its
+    # children SIGINT ignored, and a CI supervisor may hand them SIGINT and SIGTERM blocked; either way
+    # the signal would never reach the build.
     return subprocess.Popen([sys.executable, "-m", "docgen.cli", "build", str(SEED_MEETING), "--out", str(out),
                              "--tvinga"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=_default_sigint)
+                            preexec_fn=_terminal_signals)
 
 
-def _default_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+def _terminal_signals() -> None:
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
 
 
 def _gone_within(pids: set[int], seconds: float) -> set[int]:
