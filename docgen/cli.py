@@ -175,6 +175,7 @@ class _progress:
         return self.report
 
     def report(self, what: str, done: int, total: int) -> None:
+        _raise_if_interrupted()
         if self.bar is None:
             if time.monotonic() - self.started < 1.0:
                 return
@@ -193,7 +194,8 @@ class _progress:
 
 def _run(action):
     """Run ``action``; every way it can fail ends in a Swedish message and an exit code, never a traceback."""
-    previous = signal.signal(signal.SIGTERM, _interrupt)  # so that SIGTERM cleans up like Ctrl-C
+    previous = {signum: signal.signal(signum, _interrupt) for signum in _interrupting_signals()}
+    sys.unraisablehook = _quiet_about_interrupts
     try:
         return action()
     except InputError as exc:
@@ -212,7 +214,8 @@ def _run(action):
                   markup=False)
         sys.exit(3)
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 _OS_REASONS = {
@@ -226,8 +229,37 @@ _OS_REASONS = {
 }
 
 
+_interrupted = False
+
+
+def _interrupting_signals() -> list[int]:
+    # SIGTERM cleans up like Ctrl-C; SIGINT keeps being ignored when docgen was started that way.
+    return [signal.SIGTERM] + ([signal.SIGINT] if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN else [])
+
+
 def _interrupt(_signum: int, _frame: object) -> None:
+    global _interrupted
+    _interrupted = True
     raise KeyboardInterrupt
+
+
+def _quiet_about_interrupts(unraisable: object) -> None:
+    # An interrupt lost in a finaliser is raised again (below), so its traceback is not for the secretary.
+    if not isinstance(getattr(unraisable, "exc_value", None), KeyboardInterrupt):
+        sys.__unraisablehook__(unraisable)  # type: ignore[arg-type]
+
+
+def _raise_if_interrupted() -> None:
+    """Raise the interrupt again if it went astray.
+
+    Python runs a signal handler wherever the main thread is; when that is a
+    weakref callback or a finaliser (importlib's module locks have one), the
+    KeyboardInterrupt is printed as "Exception ignored" and the build runs on.
+    The build reports progress before every step and before its result
+    replaces anything in out/, so checking here stops it in time.
+    """
+    if _interrupted:
+        raise KeyboardInterrupt
 
 
 if __name__ == "__main__":
