@@ -7,6 +7,7 @@ proves what was sent to whom.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 from docgen.build.fingerprint import MANIFEST, file_digest
@@ -15,9 +16,12 @@ from docgen.files import write_atomically
 from docgen.model.case import Case
 
 PACKAGE_KIND = "medlemspaket"
+ADDED_KIND = "granskning"
+"""Files a build's addition wrote (the review page): for the secretary, sent to no one."""
 
 
-def entries(case: Case, documents: list[PlannedDocument]) -> list[tuple[str, str, list[str]]]:
+def entries(case: Case, documents: list[PlannedDocument],
+            added: Sequence[str] = ()) -> list[tuple[str, str, list[str]]]:
     """(file, document type, recipients) of every file the build writes, in path order."""
     files = []
     for document in documents:
@@ -26,13 +30,15 @@ def entries(case: Case, documents: list[PlannedDocument]) -> list[tuple[str, str
                 files.append((output.path + suffix, document.kind.label.lower(), list(output.recipients)))
     members = {m for d in documents for m in d.packages}
     files += [(package_path(m), PACKAGE_KIND, [m.id]) for m in case.association.members if m.id in members]
+    files += [(name, ADDED_KIND, []) for name in added]
     return sorted(files)
 
 
-def write_manifest(case: Case, documents: list[PlannedDocument], tree: Path, digest: str) -> None:
+def write_manifest(case: Case, documents: list[PlannedDocument], tree: Path, digest: str,
+                   added: Sequence[str] = ()) -> None:
     files = [{"fil": name, "sha256": file_digest(tree / name), "byte": (tree / name).stat().st_size,
               "dokumenttyp": kind, "mottagare": recipients}
-             for name, kind, recipients in entries(case, documents)]
+             for name, kind, recipients in entries(case, documents, added)]
     manifest = {"sammanträde": case.meeting.slug, "organ": case.meeting.body,
                 "datum": case.meeting.date.isoformat(), "indata": digest, "filer": files}
     write_atomically(tree / MANIFEST, (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))

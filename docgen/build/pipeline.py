@@ -41,6 +41,14 @@ from docgen.pdf import office as convert
 Progress = Callable[[str, int, int], None]
 """Called with what is being done, how many steps are done and how many there are."""
 
+Addition = Callable[[Case, list[PlannedDocument], Path, Path | None], list[str]]
+"""Writes more files into a finished meeting tree before it replaces the old one (the review page).
+
+Called with the case, the plan, the new tree and the meeting's previous folder
+(None on a first build); returns the files it wrote, relative to the tree, for
+the manifest. The build cannot import later stages, so the CLI hands it in.
+"""
+
 MERGE_PROCESS_ABOVE = 20
 """Above this many member packages, merging runs in a process of its own."""
 
@@ -63,14 +71,16 @@ def source_date(default: dt.datetime) -> dt.datetime:
 
 
 def build(meeting_file: Path, out_root: Path, progress: Progress | None = None,
-          office: convert.Office | None = None, use_cache: bool = True, overwrite: bool = False) -> BuildResult:
+          office: convert.Office | None = None, use_cache: bool = True, overwrite: bool = False,
+          addition: Addition | None = None) -> BuildResult:
     """Validate ``meeting_file`` and write every document of the meeting under ``out_root``.
 
     LibreOffice starts only once the input has passed every check (and not at
     all when every PDF comes from the cache); ``office`` is a pool a caller
     keeps warm between builds instead. ``use_cache=False`` converts every
     document anew. ``overwrite`` allows replacing files in the meeting folder
-    that docgen did not make (see :mod:`docgen.build.outfolder`).
+    that docgen did not make (see :mod:`docgen.build.outfolder`). ``addition``
+    writes further files into the tree before it is put in place.
     """
     report = progress or (lambda _what, _done, _total: None)
     case = load_case(meeting_file)  # before anything is written
@@ -87,7 +97,8 @@ def build(meeting_file: Path, out_root: Path, progress: Progress | None = None,
         try:
             tree = staging / "resultat"
             result = _build_into(case, documents, templates, staging, out_root, report, office, use_cache)
-            write_manifest(case, documents, tree, digest)
+            added = addition(case, documents, tree, target if target.is_dir() else None) if addition else []
+            write_manifest(case, documents, tree, digest, added)
             outfolder.replace(tree, target)
             fingerprint.remember(meeting_file, out_root, target, digest, inputs, templates.folders())
         finally:
