@@ -42,7 +42,6 @@ def main() -> None:
 def check(mötesfil: Path) -> None:
     """Kontrollera mötesfilen och förbundets YAML utan att skriva något."""
     from docgen.documents.contract import load_and_check
-    from docgen.model.clauses import clause_numbers, open_fields
 
     case = _run(lambda: load_and_check(mötesfil))
     meeting = case.meeting
@@ -51,16 +50,22 @@ def check(mötesfil: Path) -> None:
               f"{len(case.association.members)} medlemmar.")
     out.print(f"Justering {meeting.adjustment.date}; anslaget sätts upp {meeting.posted} och tas ned "
               f"{meeting.removed}; sista dag för överklagande {meeting.appeal_ends}.")
-    request = case.request_item
-    if request and request.request:
-        total = len(request.request.clauses)
-        out.print(f"Att-satser i varje kommuns förslag till beslut (§ {request.number}, {total} i protokollet):")
-        for member in case.association.members:
-            numbers = clause_numbers(case, member)
-            out.print(f"  {member.name}: {'alla' if len(numbers) == total else _number_list(numbers)}")
-    fields = {m.name: open_fields(case, m) for m in case.association.members}
-    if request and any(fields.values()):
-        out.print(f"Uppgifter som kommunerna själva fyller i (§ {request.number}):")
+    for item in case.request_items:
+        _print_member_clauses(case, item)
+
+
+def _print_member_clauses(case, item) -> None:
+    """Which att-clauses of ``item`` each member's proposal carries, and what each fills in itself."""
+    from docgen.model.clauses import clause_numbers, open_fields
+
+    total = len(item.request.clauses)
+    out.print(f"Att-satser i varje kommuns förslag till beslut (§ {item.number}, {total} i protokollet):")
+    for member in case.association.members:
+        numbers = clause_numbers(item, member)
+        out.print(f"  {member.name}: {'alla' if len(numbers) == total else _number_list(numbers)}")
+    fields = {m.name: open_fields(case, item, m) for m in case.association.members}
+    if any(fields.values()):
+        out.print(f"Uppgifter som kommunerna själva fyller i (§ {item.number}):")
         for name, labels in fields.items():
             out.print(f"  {name}: {'; '.join(labels) if labels else 'inga'}")
 

@@ -15,8 +15,10 @@ from docgen.model import formatting as fmt
 
 pytestmark = pytest.mark.libreoffice
 
+# The request first (letter, proposal, its extract, the regressavtal), then § 16, sent to every member
+# for information.
 PACKAGE_FILES = ("1-hemstallan-{id}", "2-forslag-till-beslut-{id}",
-                 "3-protokollsutdrag-paragraf-18", "4-regressavtal")
+                 "3-protokollsutdrag-paragraf-18", "4-regressavtal", "5-protokollsutdrag-paragraf-16")
 
 # Leftover fill-ins and template syntax that must never reach a recipient.
 FORBIDDEN = [re.compile(p) for p in (r"\{\{", r"\{%", r"ÅÅÅÅ", r"(?<!\w)[xX]{2}(?!\w)", r'"datum"',
@@ -48,7 +50,7 @@ def test_each_member_folder_has_its_set_and_a_bookmarked_package(seed_build, mem
     assert len(package.pages) == sum(len(p.pages) for p in parts)
     top = [item for item in package.outline if not isinstance(item, list)]
     assert [item.title.split(" ")[0] for item in top] == [
-        "Hemställan", "Förslag", "Protokollsutdrag", "Regressavtal"]
+        "Hemställan", "Förslag", "Protokollsutdrag", "Regressavtal", "Protokollsutdrag"]
     starts = [package.get_destination_page_number(item) for item in top]
     expected, page = [], 0
     for part in parts:
@@ -61,7 +63,7 @@ def test_each_member_folder_has_its_set_and_a_bookmarked_package(seed_build, mem
 
 def _member_values(case, member_id):
     member = case.association.member(member_id)
-    share = case.shares[member_id]
+    share = case.shares(case.request_items[0])[member_id]
     return {
         "council": f"Kommunfullmäktige i {member.name}",
         "percent": fmt.percent(share.percent),
@@ -144,7 +146,7 @@ def test_regressavtal_shares_add_up_exactly(seed_build):
     text = squash(pdf_text(seed_build.folder / "medlemmar" / "ydre" / "4-regressavtal.pdf"))
     assert squash("Summa 41 300 100,00 % 130 000 000") in text
     assert squash("130 000 000 kronor (etthundratrettio miljoner kronor)") in text
-    total = sum(s.kronor for s in seed_build.case.shares.values())
+    total = sum(s.kronor for s in seed_build.case.shares(seed_build.case.request_items[0]).values())
     assert total == 130_000_000
 
 

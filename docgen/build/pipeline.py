@@ -28,12 +28,14 @@ from docgen.build import fingerprint, outfolder
 from docgen.build.cache import PdfCache
 from docgen.build.manifest import write_manifest
 from docgen.documents import agenda
+from docgen.documents.attachments import prepare_attachment
 from docgen.documents.contract import check_styles
 from docgen.documents.plan import Kind, PlannedDocument, outputs, package_path, packages, plan
 from docgen.documents.render import render_docx
 from docgen.documents.templates import Templates
 from docgen.errors import ToolError
 from docgen.input.validate import load_case
+from docgen.model import formatting as fmt
 from docgen.model.case import Case, Member
 from docgen.pdf import assemble, normalise
 from docgen.pdf import office as convert
@@ -87,7 +89,7 @@ def build(meeting_file: Path, out_root: Path, progress: Progress | None = None,
     templates = Templates(case.templates_folder)
     documents = plan(case)
     check_styles(documents, templates)
-    inputs = list(case.sources)
+    inputs = [*case.sources, *(d.source for d in documents if d.source is not None)]
     digest = fingerprint.inputs_digest(inputs, templates.folders())
     out_root.mkdir(parents=True, exist_ok=True)
     with outfolder.exclusive(out_root):
@@ -130,12 +132,22 @@ def _build_into(case: Case, documents: list[PlannedDocument], templates: Templat
     cache.prune()
     for document in documents:
         for output in outputs(document):
-            for suffix in (".docx", ".pdf"):
+            for suffix in document.suffixes:
                 dest = tree / (output.path + suffix)
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(work / f"{document.key}{suffix}", dest)
     report("klart", line.total, line.total)
     return BuildResult(case, tree, conversions=len(line.pending))
+
+
+def package_title(case: Case, member: Member) -> str:
+    """The title of a member's package: the request's subject, or the meeting when it asks for several."""
+    requests = case.request_items
+    if len(requests) == 1 and requests[0].request:
+        what = requests[0].request.subject
+    else:
+        what = f"{case.meeting.body_genitive.lower()} sammanträde {fmt.long_date(case.meeting.date)}"
+    return f"{case.association.name}: {what} – handlingar till {member.name}"
 
 
 class _Pipeline:
@@ -152,8 +164,6 @@ class _Pipeline:
         self.merged = 0
         self.total = 2 * len(documents) + len(self.packages)
         self.done = 0
-        request = case.request_item
-        self.subject = request.request.subject if request and request.request else ""
         # Many packages are merged in a process of their own, alongside the filling-in of
         # templates in this one; for a handful, starting that process costs more than it saves.
         self.merger = (ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
@@ -174,9 +184,16 @@ class _Pipeline:
     def render(self, document: PlannedDocument) -> None:
         docx, pdf = self.work / f"{document.key}.docx", self.work / f"{document.key}.pdf"
         is_protocol = document.kind is Kind.PROTOCOL
-        render_docx(document, self.case, docx, self.templates, timestamp=self.stamp,
-                    pages=agenda.markers(self.case) if is_protocol else None)
-        self.step(f"fyller i {document.kind.template}")
+        if document.kind is Kind.ATTACHMENT:
+            prepare_attachment(document, self.work, self.stamp)
+            self.step(f"tar med {document.source.name}")
+            if document.external:  # kept as it is: nothing to convert
+                self._finish(document, {})
+                return
+        else:
+            render_docx(document, self.case, docx, self.templates, timestamp=self.stamp,
+                        pages=agenda.markers(self.case) if is_protocol else None)
+            self.step(f"fyller i {document.kind.template}")
         key = self.cache.key(docx)
         reply = self.cache.fetch(key, pdf)
         if reply is not None:
@@ -234,9 +251,8 @@ class _Pipeline:
     def _merge(self, member: Member, parts: list[PlannedDocument]) -> None:
         dest = self.tree / package_path(member)
         dest.parent.mkdir(parents=True, exist_ok=True)
-        arguments = ([assemble.Part(d.title, f"{d.kind.label} ", self.work / f"{d.key}.pdf") for d in parts],
-                     dest, f"{self.case.association.name}: {self.subject} – handlingar till {member.name}",
-                     self.stamp)
+        arguments = ([assemble.Part(d.title, f"{d.kind.label} ", self.work / f"{d.key}.pdf", d.external)
+                      for d in parts], dest, package_title(self.case, member), self.stamp)
         if self.merger is None:
             assemble.merge(*arguments)
         else:

@@ -28,16 +28,15 @@ def _attendee(case: Case, person: Attendee) -> str:
     return ", ".join(parts)
 
 
-def document_date(case: Case) -> dt.date:
-    """Date of the documents sent after the meeting: the letter date or the justering."""
-    item = case.request_item
+def document_date(case: Case, item: Item | None = None) -> dt.date:
+    """Date of a document sent after the meeting: its request's letter date, or the justering."""
     if item and item.request and item.request.letter_date:
         return item.request.letter_date
     return case.meeting.adjustment.date
 
 
-def common(case: Case) -> dict[str, Any]:
-    """Context every template gets."""
+def common(case: Case, item: Item | None = None) -> dict[str, Any]:
+    """Context every template gets; ``item`` is the request a member document belongs to."""
     association, meeting = case.association, case.meeting
     adjustment = meeting.adjustment
     secretary = meeting.person_with_role("sekreterare")
@@ -97,7 +96,7 @@ def common(case: Case) -> dict[str, Any]:
             "namn": secretary.name if secretary else "",
             "titel": (secretary.title or "sekreterare") if secretary else "",
         },
-        "dokument": {"ämne": "", "datum": fmt.short_date(document_date(case))},
+        "dokument": {"ämne": "", "datum": fmt.short_date(document_date(case, item))},
     }
 
 
@@ -110,7 +109,7 @@ def item(case: Case, it: Item, pages: str = "") -> dict[str, Any]:
         "rubrik": it.heading,
         "kort_rubrik": it.short_heading or it.heading,
         "sidor": pages,
-        "beslutsunderlag": list(it.basis),
+        "beslutsunderlag": it.basis_titles,
         "skickas_till": list(it.recipients),
     }
 
@@ -127,12 +126,11 @@ def member(case: Case, m: Member) -> dict[str, Any]:
     }
 
 
-def request(case: Case, m: Member) -> dict[str, Any]:
-    """Context of the member documents: letter and proposal."""
-    it = case.request_item
-    assert it is not None and it.request is not None
+def request(case: Case, it: Item, m: Member) -> dict[str, Any]:
+    """Context of one request's member documents: letter and proposal."""
     req = it.request
-    share = case.shares.get(m.id)
+    assert req is not None
+    share = case.shares(it).get(m.id)
     formula = req.formula
     if formula.startswith(m.council):
         formula = f"{m.council} i {m.name}{formula[len(m.council):]}"
@@ -141,6 +139,7 @@ def request(case: Case, m: Member) -> dict[str, Any]:
     attachments = ["Förslag till beslut", f"Protokollsutdrag {ordinal}"]
     if req.guarantee:
         attachments.append("Förslag till regressavtal")
+    attachments += [attachment.title for attachment in it.attachments]
     return {
         "medlem": member(case, m),
         "p": item(case, it),
@@ -151,8 +150,8 @@ def request(case: Case, m: Member) -> dict[str, Any]:
         },
         "andel": {"procent": fmt.percent(share.percent), "kronor": fmt.integer(share.kronor)}
         if share else None,
-        "borgen": guarantee(case),
-        "öppna_uppgifter": open_fields(case, m),
+        "borgen": guarantee(case, it),
+        "öppna_uppgifter": open_fields(case, it, m),
         "kontakt": {
             "namn": contact.name,
             "titel": contact.title or "",
@@ -163,24 +162,21 @@ def request(case: Case, m: Member) -> dict[str, Any]:
     }
 
 
-def guarantee(case: Case) -> dict[str, str] | None:
-    it = case.request_item
-    if not it or not it.request or not it.request.guarantee:
+def guarantee(case: Case, it: Item) -> dict[str, str] | None:
+    if not it.request or not it.request.guarantee:
         return None
     amount = it.request.guarantee.amount
     return {"kronor": fmt.integer(amount), "i_ord": fmt.number_words(amount),
             "i_enhet": fmt.amount(amount, case.association.amount_unit)}
 
 
-def agreement(case: Case) -> dict[str, Any]:
-    """Context of the regressavtal between all members."""
+def agreement(case: Case, it: Item) -> dict[str, Any]:
+    """Context of the regressavtal between all members for the guarantee ``it`` asks for."""
     members = case.association.members
-    shares = case.shares
+    shares = case.shares(it)
     rows = [{"namn": m.name, "fördelningstal": fmt.integer(m.weight) if m.weight else "–",
              "procent": fmt.percent(shares[m.id].percent), "kronor": fmt.integer(shares[m.id].kronor)}
             for m in members]
-    it = case.request_item
-    assert it is not None
     return {
         "p": item(case, it),
         "medlemmar": [{"namn": m.name} for m in members],
@@ -190,6 +186,6 @@ def agreement(case: Case) -> dict[str, Any]:
             "procent": fmt.percent(sum((s.percent for s in shares.values()), start=Decimal(0))),
             "kronor": fmt.integer(sum(s.kronor for s in shares.values())),
         },
-        "borgen": guarantee(case),
+        "borgen": guarantee(case, it),
         "antal_exemplar": fmt.number_words(len(members)),
     }

@@ -99,7 +99,8 @@ def load_and_check(meeting_file: Path) -> Case:
 
 
 def _kinds(documents: list[PlannedDocument]) -> list[Kind]:
-    return list(dict.fromkeys(d.kind for d in documents))
+    """The kinds filled in from a template (an attached underlag file has none)."""
+    return list(dict.fromkeys(d.kind for d in documents if d.kind.template is not None))
 
 
 def _problem(template: Path, message: str) -> Problem:

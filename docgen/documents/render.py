@@ -43,8 +43,8 @@ ContextBuilder = Callable[[DocxTemplate, Case, PlannedDocument, dict[int, str]],
 
 # --- contexts -------------------------------------------------------------------------
 
-def common_context(case: Case, subject: str) -> dict[str, Any]:
-    context = ctx.common(case)
+def common_context(case: Case, subject: str, item: Item | None = None) -> dict[str, Any]:
+    context = ctx.common(case, item)
     context["dokument"]["ämne"] = subject
     meeting = context["möte"]
     for key in ("ledamöter", "tjänstgörande_ersättare", "ersättare", "övriga_närvarande"):
@@ -80,22 +80,24 @@ def extract_context(tpl: DocxTemplate, case: Case, doc: PlannedDocument, _pages:
 
 
 def letter_context(_tpl: DocxTemplate, case: Case, doc: PlannedDocument, _pages: dict[int, str]) -> dict[str, Any]:
-    context = common_context(case, _request_subject(case))
-    context.update(ctx.request(case, _member(case, doc)))
+    item = _item(case, doc)
+    context = common_context(case, _request_subject(item), item)
+    context.update(ctx.request(case, item, _member(case, doc)))
     return context
 
 
 def proposal_context(tpl: DocxTemplate, case: Case, doc: PlannedDocument, pages: dict[int, str]) -> dict[str, Any]:
     context = letter_context(tpl, case, doc, pages)
     sub = new_subdoc(tpl)
-    _add_clauses(sub, case, _member(case, doc))
+    _add_clauses(sub, case, _item(case, doc), _member(case, doc))
     context["att_satser"] = sub
     return context
 
 
-def agreement_context(_tpl: DocxTemplate, case: Case, _doc: PlannedDocument, _pages: dict[int, str]) -> dict[str, Any]:
-    context = common_context(case, f"Regressavtal: {_request_subject(case)}")
-    context.update(ctx.agreement(case))
+def agreement_context(_tpl: DocxTemplate, case: Case, doc: PlannedDocument, _pages: dict[int, str]) -> dict[str, Any]:
+    item = _item(case, doc)
+    context = common_context(case, f"Regressavtal: {_request_subject(item)}", item)
+    context.update(ctx.agreement(case, item))
     return context
 
 
@@ -118,9 +120,8 @@ def _member(case: Case, doc: PlannedDocument) -> Member:
     return case.association.member(doc.member)
 
 
-def _request_subject(case: Case) -> str:
-    item = case.request_item
-    return item.request.subject if item and item.request else ""
+def _request_subject(item: Item) -> str:
+    return item.request.subject if item.request else ""
 
 
 # --- Word content built in code ---------------------------------------------------------
@@ -166,17 +167,16 @@ def decision_subdoc(tpl: DocxTemplate, case: Case, item: Item) -> Any:
     add_markdown(sub, item.decision)
     if item.request:
         styled_paragraph(sub, item.request.formula, "Beslutsformel")
-        _add_clauses(sub, case, None)
+        _add_clauses(sub, case, item, None)
     return sub
 
 
-def _add_clauses(sub: Any, case: Case, member: Member | None) -> None:
-    """Att-clauses, member values filled in; what the member must fill in is marked with *."""
-    item = case.request_item
-    assert item is not None and item.request is not None
-    values = clause_values(case, member)
+def _add_clauses(sub: Any, case: Case, item: Item, member: Member | None) -> None:
+    """``item``'s att-clauses, member values filled in; what the member must fill in is marked with *."""
+    assert item.request is not None
+    values = clause_values(case, item, member)
     starred = False
-    clauses = item.request.clauses if member is None else member_clauses(case, member)
+    clauses = item.request.clauses if member is None else member_clauses(item, member)
     for clause in clauses:
         segments = placeholders.render(clause.text, values, clause.member_specific)
         paragraph = styled_paragraph(sub, "", "Att-sats")

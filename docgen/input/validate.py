@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+import zipfile
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
@@ -21,7 +22,7 @@ from docgen.input import markdown_limits
 from docgen.input.load import Path_, Source, load_yaml
 from docgen.model import calendar, fillins, placeholders
 from docgen.model import formatting as fmt
-from docgen.model.case import ALL_MEMBERS, ASSOCIATION_FILE, FILE, Association, Case, Meeting
+from docgen.model.case import ALL_MEMBERS, ASSOCIATION_FILE, FILE, Association, Attachment, Case, Meeting
 from docgen.model.clauses import clause_values
 
 
@@ -276,9 +277,7 @@ def check_rules(case: Case, association_src: Source, meeting_src: Source) -> lis
                     f"okänd mottagare {recipient!r}; skriv {ALL_MEMBERS}, {FILE} eller en medlems namn"))
         if item.request:
             problems += _check_request(case, index, association_src, meeting_src)
-    if sum(1 for item in meeting.items if item.request) > 1:
-        problems.append(meeting_src.problem(("paragrafer",),
-                                            "högst en paragraf per sammanträde kan ha hemställan"))
+        problems += _check_attachments(case, index, meeting_src)
     return problems
 
 
@@ -318,7 +317,7 @@ def _check_request(case: Case, index: int, association_src: Source,
         where = (*base, "att_satser", c_index)
         for member in (None, *(m for m in case.association.members if clause.applies_to(m))):
             try:
-                placeholders.render(clause.text, clause_values(case, member), clause.member_specific)
+                placeholders.render(clause.text, clause_values(case, item, member), clause.member_specific)
             except placeholders.PlaceholderError as exc:
                 problems.append(meeting_src.problem(where, str(exc)))
                 break
@@ -405,8 +404,7 @@ def _strings(node: Any, path: Path_):
 
 def _check_shares(case: Case, src: Source) -> list[Problem]:
     """Regressavtal shares: one basis for all members, given shares exactly 100,00 %."""
-    item = case.request_item
-    if not item or not item.request or not item.request.guarantee:
+    if not any(item.request and item.request.guarantee for item in case.request_items):
         return []
     members = case.association.members
     with_share = [i for i, m in enumerate(members) if m.share is not None]
@@ -425,6 +423,66 @@ def _check_shares(case: Case, src: Source) -> list[Problem]:
     return [src.problem(("medlemmar", where),
                         "ange fördelningstal för alla medlemmar eller andel för alla medlemmar, "
                         "inte en blandning; borgen i hemställan behöver en fördelning")]
+
+
+ATTACHMENT_LIMIT = 50 * 1024 * 1024
+"""An underlag file larger than this is refused: it would not pass a registrator's mail server."""
+
+
+def _check_attachments(case: Case, index: int, src: Source) -> list[Problem]:
+    """Every underlag file named is there, readable, a PDF or Word file, and not too large."""
+    problems: list[Problem] = []
+    item = case.meeting.items[index]
+    for b_index, entry in enumerate(item.basis):
+        if not isinstance(entry, Attachment):
+            continue
+        path = case.attachment_path(entry)
+        problem = _attachment_problem(path, entry)
+        if problem:
+            problems.append(src.problem(("paragrafer", index, "beslutsunderlag", b_index, "fil"), problem))
+    return problems
+
+
+def _attachment_problem(path: Path, entry: Attachment) -> str | None:
+    suffix = path.suffix.lower()
+    if suffix not in (".pdf", ".docx"):
+        return f"{entry.file}: bara PDF (.pdf) och Word (.docx) kan bifogas"
+    try:
+        if not path.is_file():
+            return f"filen {entry.file} finns inte (sökt i {path.parent})"
+        if path.stat().st_size > ATTACHMENT_LIMIT:
+            return f"{entry.file} är större än {ATTACHMENT_LIMIT // (1024 * 1024)} MB"
+        with path.open("rb") as handle:
+            head = handle.read(5)
+    except OSError as exc:
+        return f"{entry.file} kan inte läsas: {exc.strerror or exc}"
+    if suffix == ".pdf":
+        return _pdf_problem(path, entry) if head == b"%PDF-" else f"{entry.file} är ingen PDF-fil"
+    if not _is_word_file(path):
+        return f"{entry.file} är ingen Word-fil (.docx)"
+    return None
+
+
+def _pdf_problem(path: Path, entry: Attachment) -> str | None:
+    import pikepdf  # only when a meeting attaches a PDF
+
+    try:
+        with pikepdf.open(path) as pdf:
+            if len(pdf.pages) == 0:
+                return f"{entry.file} har inga sidor"
+    except pikepdf.PasswordError:
+        return f"{entry.file} är lösenordsskyddad; bifoga en PDF utan lösenord"
+    except Exception as exc:  # pikepdf raises many types for a damaged file
+        return f"{entry.file} kan inte läsas som PDF: {exc}"
+    return None
+
+
+def _is_word_file(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return "word/document.xml" in archive.namelist()
+    except (OSError, zipfile.BadZipFile):
+        return False
 
 
 def _is_date(value: object) -> bool:

@@ -11,11 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator
 
 from docgen.model import calendar
 from docgen.model import formatting as fmt
@@ -218,6 +217,24 @@ class Request(Model):
                                         description="Missivets datum; utelämnat = justeringsdagen.")
 
 
+class Attachment(Model):
+    """A paper the decision rests on, as a file that goes with the paragraph's documents."""
+
+    title: Heading = Field(alias="titel", description="Handlingens namn som det står i protokollet och "
+                                                      "bland bilagorna, t.ex. Tjänsteskrivelse 2026-03-05.")
+    file: Text = Field(alias="fil", description="PDF- eller Word-fil (.pdf, .docx), relativt mötesfilen. "
+                                                "En PDF bifogas som den är; en Word-fil görs till PDF/A.")
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.file.lower().endswith(".pdf")
+
+
+def _basis_entry(value: object) -> object:
+    # A plain line names a paper only; a mapping with fil: also attaches it.
+    return value if isinstance(value, dict) else _to_str(value)
+
+
 class Item(Model):
     """One paragraph (§) of the protocol."""
 
@@ -230,7 +247,10 @@ class Item(Model):
     decision: Annotated[Markdown, Field(min_length=1)] = Field(alias="beslut", description="Beslutet (Markdown).")
     request: Request | None = Field(None, alias="hemställan")
     description: Markdown = Field("", alias="beskrivning", description="Beskrivning av ärendet (Markdown).")
-    basis: list[Text] = Field(default_factory=list, alias="beslutsunderlag")
+    basis: list[Annotated[Text | Attachment, BeforeValidator(_basis_entry)]] = Field(
+        default_factory=list, alias="beslutsunderlag",
+        description="Handlingarna beslutet grundar sig på: en rad text, eller titel: och fil: för en "
+                    "handling som bifogas till dem paragrafen skickas till.")
     recipients: list[Text] = Field(alias="skickas_till", min_length=1)
 
     @field_validator("registry_number", mode="before")
@@ -241,6 +261,18 @@ class Item(Model):
     @property
     def goes_to_members(self) -> bool:
         return any(r != FILE for r in self.recipients)
+
+    @property
+    def basis_titles(self) -> list[str]:
+        return [entry.title if isinstance(entry, Attachment) else entry for entry in self.basis]
+
+    @property
+    def attachments(self) -> list[Attachment]:
+        return [entry for entry in self.basis if isinstance(entry, Attachment)]
+
+    def sent_to(self, member: Member) -> bool:
+        """Whether the protocol sends this paragraph to ``member`` (to every member, or by name)."""
+        return any(r in (ALL_MEMBERS, member.name) for r in self.recipients)
 
 
 class Meeting(Model):
@@ -280,7 +312,7 @@ class Meeting(Model):
 
     @property
     def slug(self) -> str:
-        return f"{self.date.isoformat()}-{_ascii_slug(self.body)}"
+        return f"{self.date.isoformat()}-{ascii_slug(self.body)}"
 
     @property
     def body_genitive(self) -> str:
@@ -299,11 +331,26 @@ class Case(Model):
     """The YAML files the case was read from (meeting, association), as the input stage found them."""
     templates_folder: Path | None = None
     """The association's own template folder (``mallar:``), resolved by the input stage."""
+    _shares: dict[int, dict[str, Share]] = PrivateAttr(default_factory=dict)
 
-    @cached_property
-    def shares(self) -> dict[str, Share]:
-        """Each member's share of the guarantee of the meeting's request, by member id."""
-        request = self.request_item.request if self.request_item else None
+    @property
+    def request_items(self) -> list[Item]:
+        """The paragraphs that ask every member's council for a decision, in order."""
+        return [item for item in self.meeting.items if item.request]
+
+    def attachment_path(self, attachment: Attachment) -> Path:
+        """Where an underlag file is: relative to the meeting's YAML."""
+        folder = self.sources[0].parent if self.sources else Path()
+        return folder / attachment.file
+
+    def shares(self, item: Item) -> dict[str, Share]:
+        """Each member's share of the guarantee ``item`` asks for, by member id (empty: no guarantee)."""
+        if item.number not in self._shares:
+            self._shares[item.number] = self._allocate(item)
+        return self._shares[item.number]
+
+    def _allocate(self, item: Item) -> dict[str, Share]:
+        request = item.request
         total = request.guarantee.amount if request and request.guarantee else 0
         if not total:
             return {}
@@ -317,13 +364,10 @@ class Case(Model):
             return {}
         return {s.key: s for s in allocate_guarantee(total, weights)}
 
-    @property
-    def request_item(self) -> Item | None:
-        return next((i for i in self.meeting.items if i.request), None)
-
     model_config = ConfigDict(frozen=False, extra="forbid")
 
 
-def _ascii_slug(text: str) -> str:
+def ascii_slug(text: str) -> str:
+    """``text`` as a lower-case name for files and folders: a–z, 0–9 and hyphens."""
     table = str.maketrans("åäöÅÄÖéÉ", "aaoAAOeE")
     return re.sub(r"[^a-z0-9]+", "-", text.translate(table).lower()).strip("-")

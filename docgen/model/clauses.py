@@ -3,7 +3,8 @@
 The validator renders every clause with these values to find unknown
 placeholders; the documents render them into the decision and each
 member's proposal. Both must see exactly the same values, so they live here,
-below both.
+below both. Every function is about one paragraph's request: a meeting may
+ask the councils for several things.
 """
 
 from __future__ import annotations
@@ -13,21 +14,20 @@ from typing import Any
 
 from docgen.model import formatting as fmt
 from docgen.model import placeholders
-from docgen.model.case import Case, Clause, Member
+from docgen.model.case import Case, Clause, Item, Member
 from docgen.model.placeholders import FillIn
 
 
-def clause_values(case: Case, member: Member | None) -> dict[str, Any]:
-    """Values for the placeholders in att-clauses; ``member=None`` is the general text."""
+def clause_values(case: Case, item: Item, member: Member | None) -> dict[str, Any]:
+    """Values for the placeholders in ``item``'s att-clauses; ``member=None`` is the general text."""
     association = case.association
-    item = case.request_item
     values: dict[str, Any] = {
         "medlemmarna": fmt.join_list([m.name for m in association.members], "samt"),
         "förbundet": association.name,
     }
-    if item is None or item.request is None:
-        return values
     request = item.request
+    if request is None:
+        return values
     if request.guarantee:
         values["borgensbelopp"] = fmt.integer(request.guarantee.amount)
     for key, fact in request.member_facts.items():
@@ -50,31 +50,26 @@ def _long_date_or_text(value: object) -> str:
     return fmt.long_date(day)
 
 
-def open_fields(case: Case, member: Member) -> list[str]:
-    """What this member still has to fill in itself, as its clauses show it."""
-    item = case.request_item
-    if item is None or item.request is None:
-        return []
-    values = clause_values(case, member)
+def open_fields(case: Case, item: Item, member: Member) -> list[str]:
+    """What this member still has to fill in itself, as its clauses of ``item`` show it."""
+    values = clause_values(case, item, member)
     labels: list[str] = []
-    for clause in member_clauses(case, member):
+    for clause in member_clauses(item, member):
         for segment in placeholders.render(clause.text, values, clause.member_specific):
             if segment.fill_in and segment.text not in labels:
                 labels.append(segment.text)
     return labels
 
 
-def member_clauses(case: Case, member: Member) -> list[Clause]:
-    """The att-clauses of the request that ``member``'s own proposal carries."""
-    item = case.request_item
-    if item is None or item.request is None:
+def member_clauses(item: Item, member: Member) -> list[Clause]:
+    """The att-clauses of ``item``'s request that ``member``'s own proposal carries."""
+    if item.request is None:
         return []
     return [clause for clause in item.request.clauses if clause.applies_to(member)]
 
 
-def clause_numbers(case: Case, member: Member) -> list[int]:
-    """1-based numbers, in the request, of the clauses ``member`` gets."""
-    item = case.request_item
-    if item is None or item.request is None:
+def clause_numbers(item: Item, member: Member) -> list[int]:
+    """1-based numbers, in ``item``'s request, of the clauses ``member`` gets."""
+    if item.request is None:
         return []
     return [number for number, clause in enumerate(item.request.clauses, start=1) if clause.applies_to(member)]

@@ -80,6 +80,9 @@ class Part:
     bookmark: str  # outline title of the document, e.g. "Hemställan till Kommunfullmäktige i …"
     label: str  # page-label prefix: "Hemställan " labels the pages "Hemställan 1", "Hemställan 2", …
     pdf: Path
+    external: bool = False
+    """A PDF the secretary attached as it is: its pages are copied, nothing of it is vouched for, and
+    the package no longer claims PDF/A or PDF/UA (``docgen verify`` says so from the manifest)."""
 
 
 def merge(parts: list[Part], dest: Path, title: str, timestamp: datetime.datetime,
@@ -94,7 +97,7 @@ def merge(parts: list[Part], dest: Path, title: str, timestamp: datetime.datetim
         instant = _Instant(timestamp)
         inputs = [part.pdf.read_bytes() for part in parts]
         with _LOCK:  # qpdf objects are not thread-safe, and the sources are shared
-            sources = [_SOURCES.get(part.pdf.name, data) for part, data in zip(parts, inputs)]
+            sources = [_SOURCES.get(part.pdf.name, data, part.external) for part, data in zip(parts, inputs)]
             data = _assemble(parts, sources, title, instant, language)
     except Exception as exc:  # pikepdf raises many types for a broken file
         raise ToolError(f"kunde inte sätta ihop {dest.name}: {exc}") from exc
@@ -150,6 +153,7 @@ class _Source:
     by_type: dict[str, list[_OBJGEN]]  # elements of each role-mapped type, to rename if need be
     wrong_parents: list[tuple[_OBJGEN, _OBJGEN]]  # (element, its real parent) where /P says otherwise
     document: bool  # the tree is one /Document element (LibreOffice's), which becomes the /Part
+    external: bool = False  # attached as it is: only its pages are taken
 
 
 class _Sources:
@@ -166,11 +170,11 @@ class _Sources:
         self.size = size
         self.open: OrderedDict[bytes, _Source] = OrderedDict()
 
-    def get(self, name: str, data: bytes) -> _Source:
-        key = hashlib.sha256(data).digest()
+    def get(self, name: str, data: bytes, external: bool = False) -> _Source:
+        key = hashlib.sha256(data).digest() + (b"extern" if external else b"")
         source = self.open.get(key)
         if source is None:
-            source = _open(name, data)
+            source = _open_external(name, data) if external else _open(name, data)
             self.open[key] = source
             while len(self.open) > self.size:
                 self.open.popitem(last=False)
@@ -207,6 +211,17 @@ def _open(name: str, data: bytes) -> _Source:
                      role_map=_role_map(tree_root), by_type={}, wrong_parents=[], document=False)
     _check_tree(source, tree_root, {page.objgen for page in pages}, name)
     return source
+
+
+def _open_external(name: str, data: bytes) -> _Source:
+    """An attached PDF: pages only (its structure tree, if any, is not ours to vouch for)."""
+    try:
+        pdf = pikepdf.open(BytesIO(data))
+    except pikepdf.PasswordError:
+        raise ValueError(f"{name} är lösenordsskyddad") from None
+    pages = len(pdf.pages)
+    return _Source(pdf=pdf, pages=pages, lang=None, output_intents=[], page_keys=[None] * pages, key_span=0,
+                   role_map={}, by_type={}, wrong_parents=[], document=False, external=True)
 
 
 def _role_map(tree_root: Dictionary) -> dict[str, str]:
@@ -308,7 +323,10 @@ def _assemble(parts: list[Part], sources: list[_Source], title: str, instant: _I
         if len(pages) != source.pages:
             raise ValueError(f"{part.pdf.name}: {len(pages)} av {source.pages} sidor kom med")
         _bookmark(pdf, outline, before, part.bookmark, pages[0])
-        tree.add_part(part, source, pages, language)
+        if source.external:
+            tree.add_external(part, pages)
+        else:
+            tree.add_part(part, source, pages, language)
         if output_intents is None and source.output_intents:
             output_intents = Array([pdf.copy_foreign(intent) for intent in source.output_intents])
     if output_intents is None:
@@ -324,7 +342,9 @@ def _assemble(parts: list[Part], sources: list[_Source], title: str, instant: _I
     pdf.trailer.Info = pdf.make_indirect(Dictionary({
         "/Title": String(title), "/Producer": String(PRODUCER),
         "/CreationDate": String(instant.pdf), "/ModDate": String(instant.pdf)}))
-    root.Metadata = pdf.make_stream(_xmp(title, language, instant), Type=Name.Metadata, Subtype=Name.XML)
+    conforming = not any(source.external for source in sources)
+    root.Metadata = pdf.make_stream(_xmp(title, language, instant, conforming), Type=Name.Metadata,
+                                    Subtype=Name.XML)
     buffer = BytesIO()
     version = max((source.pdf.pdf_version for source in sources), key=_version_key)
     pdf.save(buffer, min_version=version, **_SAVE_OPTIONS)
@@ -383,14 +403,7 @@ def _page_label(prefix: str) -> Dictionary:
 _XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/">
  <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
-  <rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/">
-   <pdfaid:part>2</pdfaid:part>
-   <pdfaid:conformance>B</pdfaid:conformance>
-  </rdf:Description>
-  <rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">
-   <pdfuaid:part>1</pdfuaid:part>
-  </rdf:Description>
-  <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">
+{claims}  <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">
    <dc:format>application/pdf</dc:format>
    <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title>
    <dc:language><rdf:Bag><rdf:li>{language}</rdf:li></rdf:Bag></dc:language>
@@ -403,7 +416,21 @@ _XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
    <xmp:ModifyDate>{date}</xmp:ModifyDate>
    <xmp:MetadataDate>{date}</xmp:MetadataDate>
   </rdf:Description>
-  <rdf:Description rdf:about=""
+{extension} </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>"""
+
+
+_CLAIMS = """  <rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/">
+   <pdfaid:part>2</pdfaid:part>
+   <pdfaid:conformance>B</pdfaid:conformance>
+  </rdf:Description>
+  <rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">
+   <pdfuaid:part>1</pdfuaid:part>
+  </rdf:Description>
+"""
+
+_EXTENSION = """  <rdf:Description rdf:about=""
     xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
     xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"
     xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
@@ -427,14 +454,14 @@ _XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
     </rdf:Bag>
    </pdfaExtension:schemas>
   </rdf:Description>
- </rdf:RDF>
-</x:xmpmeta>
-<?xpacket end="w"?>"""
+"""
 
 
-def _xmp(title: str, language: str, instant: _Instant) -> bytes:
+def _xmp(title: str, language: str, instant: _Instant, conforming: bool = True) -> bytes:
+    """The package's XMP packet; it claims PDF/A-2b and PDF/UA-1 only if every part is docgen's own."""
     return _XMP.format(title=escape(title), language=escape(language), producer=PRODUCER,
-                       date=instant.xmp).encode("utf-8")
+                       date=instant.xmp, claims=_CLAIMS if conforming else "",
+                       extension=_EXTENSION if conforming else "").encode("utf-8")
 
 
 # --- the structure tree -----------------------------------------------------------------------
@@ -493,6 +520,24 @@ class _StructTree:
             for annotation in annotations if isinstance(annotations, Array) else ():
                 _shift(annotation, "/StructParent", offset, seen)
             _shift_xobjects(page.get("/Resources"), offset, seen, 0)
+
+    def add_external(self, part: Part, pages: list[Dictionary]) -> None:
+        """An attached PDF: a /Part titled with its bookmark and nothing claimed inside it.
+
+        Its pages lose the keys that pointed into its own parent tree (not copied), and each
+        gets an empty entry of ours, so that nothing in the package points nowhere.
+        """
+        element = self.pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Part, P=self.document,
+                                                    T=String(part.bookmark), K=Array()))
+        self.parts.append(element)
+        for page in pages:
+            key, self.next_key = self.next_key, self.next_key + 1
+            self.parent_tree.append((key, self.pdf.make_indirect(Array())))
+            page.StructParents = key
+            annotations = page.get("/Annots")
+            for annotation in annotations if isinstance(annotations, Array) else ():
+                if isinstance(annotation, Dictionary) and "/StructParent" in annotation:
+                    del annotation["/StructParent"]
 
     def _copied(self, source: _Source, objgen: _OBJGEN) -> Dictionary:
         """The package's copy of an object of ``source``: copy_foreign hands back the one made."""

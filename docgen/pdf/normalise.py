@@ -161,11 +161,13 @@ def _stamp_dates(pdf: pikepdf.Pdf, instant: dt.datetime) -> None:
         with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False, strict=True) as xmp:
             for key in _XMP_DATES:
                 xmp[key] = instant.strftime("%Y-%m-%dT%H:%M:%SZ")
-            # LibreOffice 7.4 escapes title and subject twice in XMP ("Atea &amp;amp; Dell"), while
-            # Info holds them right: XMP takes them from Info, so both say the same text.
+            # LibreOffice 7.4 escapes title, subject and author twice in XMP ("Atea &amp;amp; Dell"),
+            # while Info holds them right: XMP takes them from Info, so both say the same text.
             for info, key in ((Name.Title, "dc:title"), (Name.Subject, "dc:description")):
                 if info in pdf.docinfo:
                     xmp[key] = str(pdf.docinfo[info])
+            if Name.Author in pdf.docinfo:
+                xmp["dc:creator"] = [str(pdf.docinfo[Name.Author])]
     except etree.XMLSyntaxError as exc:
         raise _Unfit(f"XMP-metadata kan inte tolkas ({exc})") from None
 

@@ -11,6 +11,7 @@ The report the user reads is Swedish; identifiers and comments are English.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -38,7 +39,7 @@ XMP_NS = "http://ns.adobe.com/xap/1.0/"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 # Column order in the report; a file that cannot be read has only "läsbar".
-CHECK_NAMES = ("läsbar", "PDF/A", "utdataprofil", "typsnitt", "taggning", "språk", "titel", "metadata")
+CHECK_NAMES = ("läsbar", "ursprung", "PDF/A", "utdataprofil", "typsnitt", "taggning", "språk", "titel", "metadata")
 
 TITLE_WIDTH = 40
 
@@ -508,12 +509,27 @@ _CHECKS: tuple[tuple[str, Callable[[_Doc], Check]], ...] = (
 )
 
 
+# What a package with an attached PDF in it is still checked for: what the merge itself writes.
+_PACKAGE_CHECKS = ("språk", "titel", "metadata")
+
+
 # ---------------------------------------------------------------------------
 # Public API
 
 
-def check_pdf(path: Path, language: str = "sv-SE") -> PdfReport:
-    """Run every check on one PDF. Never raises for a bad file: problems become failed checks."""
+MANIFEST = "manifest.json"
+"""A build's list of its files; it says which PDFs are the secretary's attachments (``ursprung``)."""
+EXTERNAL = "extern"
+PARTLY_EXTERNAL = "delvis extern"
+
+
+def check_pdf(path: Path, language: str = "sv-SE", origin: str | None = None) -> PdfReport:
+    """Run every check on one PDF. Never raises for a bad file: problems become failed checks.
+
+    ``origin`` is the manifest's word for it: an attached PDF (``extern``) is
+    only read, and a package holding one (``delvis extern``) is checked for what
+    docgen itself gave it; their own documents are checked one by one anyway.
+    """
     path = Path(path)
     try:
         reader = PdfReader(path, strict=False)
@@ -528,10 +544,20 @@ def check_pdf(path: Path, language: str = "sv-SE") -> PdfReport:
         reason = str(exc) or type(exc).__name__
         return PdfReport(path, (Check("läsbar", False, f"kan inte läsas som PDF: {reason}"),))
 
+    if origin == EXTERNAL:
+        pages = len(reader.pages)
+        return PdfReport(path, (Check("läsbar", True, f"{pages} {'sida' if pages == 1 else 'sidor'}"),
+                                Check("ursprung", True, "externt underlag, bifogat som det är; "
+                                                        "inte kontrollerat som PDF/A")))
     xmp, xmp_problem = _read_xmp(catalog)
     doc = _Doc(reader, catalog, info, xmp, xmp_problem, language)
     checks = []
+    if origin == PARTLY_EXTERNAL:
+        checks.append(Check("ursprung", True, "innehåller externt underlag; PDF/A gäller docgens egna "
+                                              "handlingar, som kontrolleras var för sig"))
     for name, run in _CHECKS:
+        if origin == PARTLY_EXTERNAL and name not in _PACKAGE_CHECKS:
+            continue
         try:
             checks.append(run(doc))
         except Exception as exc:  # a malformed structure in an otherwise readable file
@@ -555,7 +581,26 @@ def verify_tree(folder: Path, language: str = "sv-SE") -> list[PdfReport]:
     folder = Path(folder)
     if not folder.is_dir():
         raise NotADirectoryError(f"{folder} är ingen mapp")
-    return [check_pdf(path, language) for path in _pdf_files(folder)]
+    origins = _origins(folder)
+    return [check_pdf(path, language, origins.get(path)) for path in _pdf_files(folder)]
+
+
+def _origins(folder: Path) -> dict[Path, str]:
+    """What the builds' manifests below ``folder`` say of each file's origin, where it is not docgen."""
+    origins: dict[Path, str] = {}
+    for directory, subdirs, files in os.walk(folder):
+        subdirs[:] = [d for d in subdirs if not d.startswith(".")]
+        if MANIFEST not in files:
+            continue
+        try:
+            with open(Path(directory, MANIFEST), encoding="utf-8") as handle:
+                listed = json.load(handle)["filer"]
+            for entry in listed:
+                if entry.get("ursprung") in (EXTERNAL, PARTLY_EXTERNAL):
+                    origins[Path(directory, entry["fil"])] = entry["ursprung"]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # no usable manifest: every PDF is checked in full
+    return origins
 
 
 def summary_line(reports: list[PdfReport]) -> str:
@@ -565,11 +610,13 @@ def summary_line(reports: list[PdfReport]) -> str:
     if total == 0:
         return "Inga PDF-filer hittades."
     files = "PDF-fil" if total == 1 else "PDF-filer"
+    external = sum(1 for r in reports if r.check("ursprung") is not None)
+    note = f" ({external} med externt underlag, som inte kontrolleras som PDF/A)" if external else ""
     if failed == 0:
         if total == 1:
-            return "1 PDF-fil kontrollerad: godkänd."
-        return f"{total} {files} kontrollerade: alla godkända."
-    return f"{failed} av {total} {files} har fel."
+            return f"1 PDF-fil kontrollerad: godkänd{note}."
+        return f"{total} {files} kontrollerade: alla godkända{note}."
+    return f"{failed} av {total} {files} har fel{note}."
 
 
 def _relative(path: Path, root: Path) -> str:

@@ -34,7 +34,7 @@ def test_two_builds_are_byte_identical(seed_build, tmp_path: Path):
 
 def test_every_pdf_of_the_seed_build_passes_verify(seed_build):
     reports = verify_tree(seed_build.folder)
-    assert len(reports) == 29
+    assert len(reports) == 34
     failed = {str(r.path.name): [c.detail for c in r.checks if not c.ok] for r in reports if not r.ok}
     assert failed == {}
 

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.libreoffice
 
 def test_every_docx_opens_is_swedish_has_a_title_and_no_template_leftovers(seed_build):
     docx_files = [p for p in seed_build.files if p.suffix == ".docx"]
-    assert len(docx_files) == 24  # protocol, anslag, 2 extracts, 5 × 4 member documents
+    assert len(docx_files) == 29  # protocol, anslag, 2 extracts, 5 × 5 member documents
     for path in docx_files:
         props = Document(str(path)).core_properties
         assert props.language == "sv-SE", path.name
@@ -37,7 +37,7 @@ def test_every_docx_opens_is_swedish_has_a_title_and_no_template_leftovers(seed_
 
 def test_every_pdf_is_swedish_with_the_title_shown_by_the_viewer(seed_build):
     pdfs = [p for p in seed_build.files if p.suffix == ".pdf"]
-    assert len(pdfs) == 29  # each DOCX as PDF, and 5 member packages
+    assert len(pdfs) == 34  # each DOCX as PDF, and 5 member packages
     for path in pdfs:
         reader = PdfReader(path)
         root = reader.trailer["/Root"]
