@@ -137,6 +137,119 @@ def schema(out_dir: Path | None) -> None:
         out.print(f"skrev {path}")
 
 
+@main.command()
+@MEETING
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default="out", show_default=True,
+              help="Mappen som handlingarna byggdes i.")
+@click.option("--skicka", is_flag=True, help="Skicka på riktigt via SMTP (annars bara utkast som .eml).")
+@click.option("--igen", "igen", multiple=True, metavar="MEDLEM",
+              help="Skicka till medlemmen (id) igen, t.ex. när handlingarna ändrats sedan förra utskicket.")
+@click.option("--installningar", type=click.Path(path_type=Path), default=None,
+              help="Fil med e-postinställningar (standard: e-post.yaml bredvid mötesfilen).")
+def send(mötesfil: Path, out_dir: Path, skicka: bool, igen: tuple[str, ...], installningar: Path | None) -> None:
+    """Skicka varje medlems handlingar till dess registrator (utan --skicka: bara utkast att granska)."""
+    from docgen.distribution.send import send_meeting
+
+    run = _run(lambda: send_meeting(mötesfil, out_dir, send=skicka, again=igen, settings_path=installningar))
+    _print_run(run, skicka)
+
+
+@main.command()
+@MEETING
+def status(mötesfil: Path) -> None:
+    """Visa vad som skickats och vad varje fullmäktige svarat; slutkod 0 bara när villkoret är uppfyllt."""
+    import datetime as dt
+
+    from docgen.distribution.sendlog import SendLog, log_file
+    from docgen.distribution.status import MET
+    from docgen.distribution.status import status as round_status
+    from docgen.input.answers import answers_file, load_answers
+    from docgen.input.validate import load_case
+
+    def gather():
+        case = load_case(mötesfil)
+        answers = load_answers(answers_file(mötesfil), case)
+        return round_status(case, answers, SendLog(log_file(mötesfil)), dt.date.today())
+
+    report = _run(gather)
+    _print_status(report)
+    if report.condition != MET:
+        sys.exit(1)
+
+
+@main.command()
+@MEETING
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default="out", show_default=True,
+              help="Mappen som handlingarna byggdes i; påminnelserna hamnar bredvid mötets mapp.")
+@click.option("--dagar", type=click.IntRange(min=0), default=14, show_default=True,
+              help="Påminn när så här många dagar eller färre återstår till svar_senast.")
+@click.option("--skicka", is_flag=True, help="Skicka på riktigt via SMTP (annars bara utkast som .eml).")
+@click.option("--igen", "igen", multiple=True, metavar="MEDLEM", help="Påminn medlemmen (id) en gång till.")
+@click.option("--installningar", type=click.Path(path_type=Path), default=None,
+              help="Fil med e-postinställningar (standard: e-post.yaml bredvid mötesfilen).")
+def remind(mötesfil: Path, out_dir: Path, dagar: int, skicka: bool, igen: tuple[str, ...],
+           installningar: Path | None) -> None:
+    """Skriv och skicka en påminnelse till varje medlem som inte svarat när svar_senast närmar sig."""
+    from docgen.distribution.remind import remind_meeting
+
+    run = _run(lambda: remind_meeting(mötesfil, out_dir, days=dagar, send=skicka, again=igen,
+                                      settings_path=installningar))
+    if not run.steps:
+        out.print("Ingen att påminna: alla har svarat, fått en påminnelse, inte fått hemställan ännu, "
+                  f"eller så återstår mer än {dagar} dagar till svar_senast.")
+        return
+    _print_run(run, skicka)
+
+
+def _print_run(run, sent: bool) -> None:
+    """The table of e-mails (recipient, attachments, size, what happens), then what to do next."""
+    from rich.table import Table
+
+    from docgen.distribution.send import CHANGED, refuse_changed
+
+    table = Table(title="Skickat" if sent else "Utkast (inget skickat)", title_justify="left")
+    for heading in ("Mottagare", "Bilagor", "Storlek", "Åtgärd"):
+        table.add_column(heading, justify="right" if heading == "Storlek" else "left")
+    for step in run.steps:
+        member = step.delivery.member
+        action = step.action if not step.note else f"{step.action} ({step.note})"
+        if sent and step.sends and step.reply is None:
+            action = "inte skickat"
+        table.add_row(f"{member.name}\n{member.registry_email}", "\n".join(a.name for a in step.delivery.attachments),
+                      f"{step.delivery.size / 1024:,.0f} kB".replace(",", " "), action)
+    out.print(table)
+    if run.drafts:
+        out.print(f"Utkasten ligger i {run.drafts[0].parent} (öppna .eml-filerna i Outlook eller Thunderbird).")
+    if sent:
+        out.print(f"Skickade {len(run.sent)} e-postmeddelanden; loggen: {run.log}")
+    elif any(s.action == CHANGED for s in run.steps):
+        _run(lambda: refuse_changed(run.steps))
+    elif any(s.sends for s in run.steps):
+        out.print("Inget har skickats. Granska utkasten och kör samma kommando med --skicka.")
+    else:
+        out.print("Inget att skicka: allt är redan skickat.")
+
+
+def _print_status(report) -> None:
+    from rich.table import Table
+
+    table = Table(title_justify="left")
+    for heading in ("Medlem", "Skickat", "Svar", "Beslut", "Dagar kvar", "Regressavtal"):
+        table.add_column(heading)
+    for row in report.members:
+        answer = row.answer
+        days = "" if row.days_left is None else (str(row.days_left) if row.days_left >= 0
+                                                 else f"{-row.days_left} för sent")
+        if answer is not None and answer.decided:
+            days = "–"
+        signed = ("behövs inte" if not row.needs_agreement else
+                  str(answer.agreement_signed) if answer is not None and answer.agreement_signed else "nej")
+        table.add_row(row.member.name, row.sent, str(answer.date) if answer else "–",
+                      f"{answer.decision} ({answer.council_paragraph})" if answer else "–", days, signed)
+    out.print(table)
+    out.print(report.summary)
+
+
 def _build(meeting_file: Path, out_dir: Path, tvinga: bool, skriv_over: bool):
     """Validate, then build with LibreOffice started as early as the checks allow."""
     from docgen.build.outfolder import cache_folder

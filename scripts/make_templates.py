@@ -634,6 +634,46 @@ def notice_signature(doc) -> None:
     para(doc, "{{ sekreterare.namn }}, {{ sekreterare.titel }}")
 
 
+def reminder() -> Document:
+    """A short letter reminding a member's council of a request it has not yet answered."""
+    doc = new_document()
+    letterhead(doc, "PÅMINNELSE", ["Datum {{ dokument.datum }}", "Dnr {{ p.diarienummer }}"])
+    letter_footer(doc)
+    first = doc.add_paragraph()
+    first.paragraph_format.space_after = Pt(0)
+    first.add_run("{{ medlem.fullmäktige_i }}")
+    for line in ("Att: Registrator", "{{ medlem.namn }}"):
+        p = para(doc, line)
+        p.paragraph_format.space_after = Pt(0)
+    tag(doc, "{%p for rad in medlem.adressrader %}")
+    p = para(doc, "{{ rad }}")
+    p.paragraph_format.space_after = Pt(0)
+    tag(doc, "{%p endfor %}")
+    p = para(doc, "{{ medlem.registrator_epost }}")
+    p.paragraph_format.space_after = Pt(24)
+    para(doc, "Påminnelse: {{ hemställan.ämne }}", style="Heading 1")
+    para(doc, "Den {{ utskick.datum_lång }} skickade {{ förbund.namn }} en hemställan till "
+              "{{ medlem.fullmäktige_i }} om att besluta i ärendet ”{{ hemställan.ämne }}” "
+              "({{ möte.organ }} {{ möte.datum_lång }}, {{ p.paragraf }}).")
+    tag(doc, "{%p if försenad %}")
+    para(doc, "Vi bad att få fullmäktiges beslut senast den {{ hemställan.svar_senast }} men har ännu inte "
+              "fått det. Vi ber att få protokollsutdraget så snart fullmäktige har beslutat, gärna som e-post "
+              "till {{ kontakt.epost }}.")
+    tag(doc, "{%p else %}")
+    para(doc, "Vi har ännu inte fått fullmäktiges beslut och ber att få ett protokollsutdrag senast den "
+              "{{ hemställan.svar_senast }}, gärna som e-post till {{ kontakt.epost }}.")
+    tag(doc, "{%p endif %}")
+    para(doc, "Beslutet gäller först när samtliga medlemskommuners fullmäktige har beslutat. Har ärendet "
+              "återremitterats vill vi gärna veta när det tas upp igen.")
+    para(doc, "Frågor om ärendet besvaras av {{ kontakt.namn }}, {{ kontakt.titel }}{{ kontakt.telefon_text }}.")
+    p = para(doc, "Med vänlig hälsning")
+    p.paragraph_format.space_before = Pt(12)
+    para(doc, "{{ förbund.namn }}", bold=True)
+    para(doc, "{{ sekreterare.namn }}", style="Signaturlinje")
+    para(doc, "{{ sekreterare.titel }}, sekreterare i {{ möte.organ_bestämd_form_liten }}")
+    return doc
+
+
 BUILDERS = {
     "protokoll.docx": protocol,
     "protokollsutdrag.docx": extract,
@@ -641,6 +681,7 @@ BUILDERS = {
     "forslag-till-beslut.docx": proposal,
     "regressavtal.docx": guarantee_agreement,
     "anslag.docx": notice,
+    "paminnelse.docx": reminder,
 }
 
 

@@ -1,0 +1,1 @@
+"""Sending each member what the protocol sends it, and following the councils' answers up."""

@@ -1,0 +1,152 @@
+"""Proof, before anything leaves, that no member gets another member's documents.
+
+Sending one member's package to another is a personal-data incident, so
+the send stops (every e-mail, not just the wrong one) unless each member's
+e-mail passes three checks:
+
+* it goes to that member's registrator only, an address no other member has;
+* each attachment was made for that member (the manifest's ``mottagare``
+  names it), or is a file that every member it names gets byte for byte
+  (the § 18 extract, the regressavtal);
+* each attachment made for that member alone names it and no other in the
+  member-specific form (``Kommunfullmäktige i Ydre kommun``). The
+  att-clauses list every member by name, so a bare name proves nothing;
+  the council phrase appears only where a document is addressed. Letters,
+  proposals, packages and reminders must carry their own member's phrase.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+
+from docgen.build.manifest import PACKAGE_KIND
+from docgen.distribution.outgoing import REMINDER, Attachment, Delivery, addressed_members
+from docgen.documents.plan import Kind
+from docgen.errors import DocgenError
+from docgen.model.case import Case, Member
+
+ADDRESSED_KINDS = frozenset({Kind.LETTER.label.lower(), Kind.PROPOSAL.label.lower(), PACKAGE_KIND, REMINDER})
+"""Document types that are addressed to the member and must name it."""
+
+
+class IsolationError(DocgenError):
+    """A member's e-mail would carry something that is not its own: nothing is sent."""
+
+    exit_code = 1
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  – {p}" for p in problems)
+        super().__init__(f"inget har skickats: utskicket stoppades eftersom en kommun annars kunde få en annan "
+                         f"kommuns handlingar:\n{lines}\nRätta planen eller bygget och kör docgen build igen.")
+
+
+def council_phrase(member: Member) -> str:
+    """How a document addressed to ``member`` names it: ``Kommunfullmäktige i Ydre kommun``."""
+    return f"{member.council} i {member.name}"
+
+
+def check_isolation(case: Case, deliveries: list[Delivery]) -> None:
+    """Raise :class:`IsolationError` listing every violation; return quietly if there is none."""
+    problems = _address_problems(case)
+    checksums = {d.member.id: {a.sha256 for a in d.attachments} for d in deliveries}
+    every_member = {m.id for m in case.association.members}
+    for delivery in deliveries:
+        for attachment in delivery.attachments:
+            problems += _attachment_problems(case, delivery.member, attachment, checksums, every_member)
+    if problems:
+        raise IsolationError(problems)
+
+
+def _address_problems(case: Case) -> list[str]:
+    problems = []
+    owners: dict[str, list[str]] = {}
+    for member in case.association.members:
+        owners.setdefault(member.registry_email.casefold(), []).append(member.name)
+    for address, names in owners.items():
+        if len(names) > 1:
+            problems.append(f"{' och '.join(names)} har samma registratoradress {address}")
+    return problems
+
+
+def _attachment_problems(case: Case, member: Member, attachment: Attachment,
+                         checksums: dict[str, set[str]], every_member: set[str]) -> list[str]:
+    named = addressed_members(case, attachment.recipients)
+    if member.id not in named:
+        owners = ", ".join(case.association.member(m).name for m in sorted(named)) or ", ".join(attachment.recipients)
+        # Read it too: the message then says whose text it is, not only whose the manifest says it is.
+        return [f"{member.name} skulle få {attachment.file}, som är gjord för {owners}",
+                *_content_problems(case, member, attachment)]
+    shared_by = {m for m, sums in checksums.items() if attachment.sha256 in sums}
+    if every_member <= shared_by:
+        return []  # byte for byte the same for every member: nothing in it is one member's
+    if named != {member.id}:
+        if named <= shared_by:
+            return []  # the same bytes for each member it names
+        return [f"{attachment.file} ska gå till {len(named)} medlemmar men skiljer sig mellan deras utskick"]
+    return _content_problems(case, member, attachment)
+
+
+def _content_problems(case: Case, member: Member, attachment: Attachment) -> list[str]:
+    try:
+        text = squash(document_text(attachment))
+    except _Unreadable as exc:
+        return [f"{attachment.file} till {member.name} går inte att läsa för kontrollen: {exc}"]
+    problems = [f"{attachment.file} till {member.name} nämner ”{council_phrase(other)}”"
+                for other in case.association.members
+                if other.id != member.id and squash(council_phrase(other)) in text]
+    if attachment.kind in ADDRESSED_KINDS and squash(council_phrase(member)) not in text:
+        problems.append(f"{attachment.file} till {member.name} nämner inte ”{council_phrase(member)}”")
+    return problems
+
+
+def squash(text: str) -> str:
+    """Without whitespace, folded: a PDF's text breaks lines (and so phrases) wherever the layout did."""
+    return re.sub(r"\s+", "", text.replace("\u00a0", " ")).casefold()
+
+
+class _Unreadable(Exception):
+    pass
+
+
+def document_text(attachment: Attachment) -> str:
+    """All text of a PDF (pages and title) or a Word file (body, headers, footers, properties)."""
+    suffix = attachment.path.suffix.lower()
+    try:
+        if suffix == ".pdf":
+            return _pdf_text(attachment)
+        if suffix == ".docx":
+            return _docx_text(attachment)
+    except (OSError, PyPdfError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise _Unreadable(str(exc) or type(exc).__name__) from None
+    raise _Unreadable(f"filtypen {suffix or '(ingen)'} kan inte kontrolleras")
+
+
+def _pdf_text(attachment: Attachment) -> str:
+    reader = PdfReader(attachment.path)
+    title = (reader.metadata or {}).get("/Title") or ""
+    return "\n".join([str(title), *(page.extract_text() or "" for page in reader.pages)])
+
+
+_TEXT_RUNS = re.compile(r"<(?:w:t|dc:title|dc:subject)(?:\s[^>]*)?>([^<]*)<")
+
+
+def _docx_text(attachment: Attachment) -> str:
+    with zipfile.ZipFile(attachment.path) as docx:
+        parts = [name for name in docx.namelist()
+                 if (name.startswith("word/") and name.endswith(".xml")) or name == "docProps/core.xml"]
+        return "\n".join(_runs(docx.read(name).decode("utf-8", "replace")) for name in parts)
+
+
+def _runs(xml: str) -> str:
+    # Runs are joined without a space; squash() drops whitespace anyway, so a phrase split over runs is found.
+    return "".join(_unescape(m) for m in _TEXT_RUNS.findall(xml))
+
+
+def _unescape(text: str) -> str:
+    return (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'")
+            .replace("&amp;", "&"))

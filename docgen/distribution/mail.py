@@ -1,0 +1,153 @@
+"""The e-mail to one member's registrator: Swedish subject and body, the attachments, a stable Message-ID.
+
+Attachment names: Python writes a non-ASCII file name as RFC 2231
+(``filename*=utf-8''…``), which some Outlook versions show as "Untitled
+attachment" unless the Content-Type also has an RFC 2047 ``name=``
+(MimeKit issues 186 and 1041). The build's own names are ASCII already;
+any other name gets both forms.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import mimetypes
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr
+
+from docgen.distribution.outgoing import REMINDER, Delivery
+from docgen.model import formatting as fmt
+from docgen.model.case import Case, Item
+
+_TYPES = {".pdf": "application/pdf",
+          ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """An e-mail sent before to the same member that this one refers to."""
+
+    message_id: str
+    sent: dt.datetime
+
+
+def message_id(case: Case, delivery: Delivery, sender: str, sequence: int) -> str:
+    """Derived from the meeting, the member, the purpose and the package digest, so a retry keeps it.
+
+    ``sequence`` counts the e-mails of this purpose the member has already
+    received: a deliberate resend (``--igen``) of the same files is a new message.
+    """
+    domain = sender.rpartition("@")[2] or "docgen.invalid"
+    purpose = "paminnelse" if delivery.purpose == REMINDER else "handlingar"
+    return (f"<{case.meeting.slug}.{delivery.member.id}.{purpose}.{delivery.digest[:24]}.{sequence}"
+            f"@{domain.encode('idna').decode('ascii')}>")
+
+
+def requests(case: Case) -> list[Item]:
+    return [item for item in case.meeting.items if item.request]
+
+
+def subject(case: Case, delivery: Delivery, replaces: Earlier | None = None) -> str:
+    """``Kommunalförbundet Itsam: Ny solidarisk borgen … (dnr ITSAM 2026/14)``; a reminder or replacement says so."""
+    association = case.association
+    asked = requests(case)
+    items = asked or [i for i in case.meeting.items if i.goes_to_members]
+    matter = "; ".join(i.request.subject if i.request else i.heading for i in items)
+    dnr = ", ".join(f"{association.registry_prefix} {i.registry_number}" for i in items)
+    text = f"{association.name}: {matter} (dnr {dnr})"
+    if delivery.purpose == REMINDER:
+        return f"Påminnelse – {text}"
+    if replaces is not None:
+        return f"Ersätter tidigare utskick – {text}"
+    return text
+
+
+def body(case: Case, delivery: Delivery, replaces: Earlier | None = None, reminded: Earlier | None = None) -> str:
+    member, meeting, association = delivery.member, case.meeting, case.association
+    council = f"{member.council} i {member.name}"
+    lines = [f"Till registratorn i {member.name}", ""]
+    if replaces is not None:
+        lines += [f"Detta e-postmeddelande ersätter det vi skickade {_when(replaces.sent)} "
+                  f"(Message-ID {replaces.message_id}). Handlingarna har ändrats sedan dess; använd bara de "
+                  "bifogade nedan.", ""]
+    asked = requests(case)
+    if delivery.purpose == REMINDER:
+        sent = f" {_when(reminded.sent)}" if reminded else ""
+        lines += [f"Vi skickade{sent} {association.name}s hemställan till {council}. Vi har ännu inte fått "
+                  "fullmäktiges beslut och bifogar en påminnelse.", ""]
+    for item in asked:
+        request = item.request
+        lines += [f"{meeting.body} för {association.name} beslutade den {fmt.long_date(meeting.date)}, "
+                  f"{fmt.paragraph(item.number)}, att hemställa hos {council} att besluta i ärendet "
+                  f"”{request.subject}” (dnr {association.registry_prefix} {item.registry_number}).", "",
+                  f"Vi ber er diarieföra handlingarna och lämna dem till {council}. Vi vill ha ett "
+                  f"protokollsutdrag med fullmäktiges beslut senast den {fmt.long_date(request.reply_by)}"
+                  + (f", gärna som e-post till {request.contact.email}." if request.contact.email else "."), ""]
+        contact = request.contact
+        reach = ", ".join(x for x in (contact.title, contact.email, contact.phone and f"telefon {contact.phone}") if x)
+        lines += [f"Frågor om ärendet besvaras av {contact.name}" + (f", {reach}." if reach else "."), ""]
+    informed = [i for i in meeting.items if not i.request and i.goes_to_members]
+    if informed and delivery.purpose != REMINDER:
+        numbers = ", ".join(fmt.paragraph(i.number) for i in informed)
+        lines += [f"Protokollsutdrag för {numbers} skickas för kännedom.", ""]
+    lines += ["Bifogade filer, med SHA-256-kontrollsumma så att ni kan se att de kommit fram oförändrade:", ""]
+    for number, attachment in enumerate(delivery.attachments, start=1):
+        lines += [f"{number}. {attachment.name} ({fmt.integer(attachment.size)} byte)",
+                  f"   SHA-256 {attachment.sha256}"]
+    secretary = meeting.person_with_role("sekreterare")
+    lines += ["", "Med vänlig hälsning", ""]
+    if secretary is not None:
+        lines += [secretary.name, secretary.title or "sekreterare"]
+    lines += [association.name]
+    return "\n".join(lines) + "\n"
+
+
+def compose(case: Case, delivery: Delivery, sender: str, message_id: str, when: dt.datetime,
+            replaces: Earlier | None = None, reminded: Earlier | None = None) -> EmailMessage:
+    """The whole e-mail, attachments read from disk."""
+    message = EmailMessage()
+    message["From"] = formataddr((case.association.name, sender))
+    message["To"] = formataddr((f"Registrator {delivery.member.name}", delivery.member.registry_email))
+    contacts = [i.request.contact.email for i in requests(case) if i.request.contact.email]
+    if contacts:
+        message["Reply-To"] = contacts[0]
+    message["Subject"] = subject(case, delivery, replaces)
+    message["Date"] = format_datetime(when)
+    message["Message-ID"] = message_id
+    earlier = replaces or reminded
+    if earlier is not None:
+        message["References"] = earlier.message_id
+    if replaces is not None:
+        message["Supersedes"] = replaces.message_id
+    message["X-Docgen-Paket"] = delivery.digest
+    message.set_content(body(case, delivery, replaces, reminded))
+    for attachment in delivery.attachments:
+        add_attachment(message, attachment.path.read_bytes(), attachment.name)
+    return message
+
+
+def add_attachment(message: EmailMessage, data: bytes, name: str) -> None:
+    content_type = _TYPES.get(_suffix(name)) or mimetypes.guess_type(name)[0] or "application/octet-stream"
+    maintype, _, subtype = content_type.partition("/")
+    message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+    if not name.isascii():
+        # The email package would decode an encoded word given to set_param and write RFC 2231 again;
+        # set_raw keeps the header as written (its lines are short, so it is not refolded either).
+        part = message.get_payload()[-1]
+        del part["Content-Type"]
+        part.set_raw("Content-Type", f'{content_type};\n name="{_encoded_words(name)}"')
+
+
+def _encoded_words(text: str, per_word: int = 12) -> str:
+    """``text`` as RFC 2047 base64 encoded words, each short enough for a header line of its own."""
+    chunks = [text[i:i + per_word] for i in range(0, len(text), per_word)]
+    return "\n ".join(f"=?utf-8?b?{base64.b64encode(chunk.encode()).decode('ascii')}?=" for chunk in chunks)
+
+
+def _suffix(name: str) -> str:
+    return name[name.rfind("."):].lower() if "." in name else ""
+
+
+def _when(moment: dt.datetime) -> str:
+    return f"den {fmt.long_date(moment.date())}"

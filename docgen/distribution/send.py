@@ -1,0 +1,239 @@
+"""Sending: decide what each member gets now, prove it is its own, write the drafts, then send and log.
+
+The default is a dry run: one ``.eml`` per member in ``out/<möte>-e-post/``,
+which Outlook and Thunderbird open, and nothing sent. With ``send=True``
+each message is logged as ``skickar`` before it goes to the server and as
+``skickat`` after, so a rerun after an error or a kill sends only what was
+not sent (the one message in flight, whose fate is unknown, goes again with
+the same Message-ID). A member whose files changed after they were sent
+gets nothing until the secretary says so (``again``); the new e-mail then
+says it replaces the earlier one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import smtplib
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.policy import default as DEFAULT_POLICY
+from pathlib import Path
+
+from docgen.distribution import mail
+from docgen.distribution.isolation import check_isolation
+from docgen.distribution.outgoing import REQUEST, Delivery, check_unchanged
+from docgen.distribution.sendlog import FAILED, SENDING, SENT, History, SendLog, now
+from docgen.distribution.settings import Settings
+from docgen.distribution.smtp import Connection, Refused
+from docgen.errors import DocgenError
+from docgen.files import write_atomically
+from docgen.model.case import Case
+
+NEW, RETRY, AGAIN, DONE, CHANGED = "skickas", "skickas igen", "skickas på nytt", "redan skickat", "ändrat"
+SENDS = (NEW, RETRY, AGAIN)
+
+
+class SendError(DocgenError):
+    """The server refused, or the connection broke: what was sent is in the log, the rest goes next time."""
+
+    exit_code = 3
+
+
+class ChangedError(DocgenError):
+    """A member's files changed after they were sent; sending again needs the secretary's word."""
+
+    exit_code = 1
+
+
+class UnknownMemberError(DocgenError):
+    exit_code = 2
+
+
+@dataclass
+class Step:
+    """One member's e-mail in this run and what happens to it."""
+
+    delivery: Delivery
+    action: str
+    message_id: str
+    message: EmailMessage | None = None
+    replaces: mail.Earlier | None = None
+    note: str = ""
+    reply: str | None = None
+
+    @property
+    def sends(self) -> bool:
+        return self.action in SENDS
+
+
+def drafts_folder(case: Case, out_root: Path) -> Path:
+    """Beside the meeting folder, not in it: a build replaces that folder and refuses files it did not make."""
+    return out_root / f"{case.meeting.slug}-e-post"
+
+
+def check_members(case: Case, again: Collection[str]) -> None:
+    known = {m.id for m in case.association.members}
+    unknown = sorted(set(again) - known)
+    if unknown:
+        raise UnknownMemberError(f"--igen {', '.join(unknown)}: okänd medlem; känd är: {', '.join(sorted(known))}")
+
+
+def sender_for(case: Case, settings: Settings) -> str:
+    """The sender; a dry run without settings shows the association's address (or the contact's)."""
+    if settings.sender:
+        return settings.sender
+    contacts = [i.request.contact.email for i in mail.requests(case) if i.request.contact.email]
+    return case.association.email or (contacts[0] if contacts else "utskick@docgen.invalid")
+
+
+def prepare(case: Case, deliveries: list[Delivery], log: SendLog, sender: str, again: Collection[str],
+            when: dt.datetime, reminded: dict[str, mail.Earlier] | None = None) -> list[Step]:
+    """What this run does for each member, with the e-mail composed for those it sends to.
+
+    The isolation check runs first: one violation and nothing is composed.
+    """
+    check_members(case, again)
+    check_isolation(case, deliveries)
+    histories = log.histories()
+    steps = []
+    for delivery in deliveries:
+        history = histories.get((delivery.member.id, delivery.purpose), History())
+        step = _decide(case, delivery, history, sender, delivery.member.id in again)
+        if step.sends:
+            earlier = (reminded or {}).get(delivery.member.id)
+            step.message = mail.compose(case, delivery, sender, step.message_id, when, step.replaces, earlier)
+        steps.append(step)
+    return steps
+
+
+def _decide(case: Case, delivery: Delivery, history: History, sender: str, forced: bool) -> Step:
+    # Delivered messages count towards the Message-ID; a failed or uncertain one does not, so its retry keeps it.
+    message_id = mail.message_id(case, delivery, sender, len(history.delivered))
+    uncertain, delivered = history.uncertain, history.last_delivered
+    replaces = (mail.Earlier(delivered.message_id, delivered.sent)
+                if delivered and delivered.sent and delivery.purpose == REQUEST else None)
+    if forced:
+        return Step(delivery, AGAIN, message_id, replaces=replaces, note="--igen")
+    if uncertain is not None:
+        if uncertain.digest == delivery.digest:
+            return Step(delivery, RETRY, message_id, note="förra försöket avbröts; kan ha kommit fram, samma "
+                                                          "Message-ID")
+        return Step(delivery, CHANGED, message_id, note="ändrat efter ett avbrutet utskick; kräver --igen")
+    if delivered is None:
+        return Step(delivery, NEW, message_id)
+    if delivered.digest == delivery.digest or delivery.purpose != REQUEST:
+        return Step(delivery, DONE, delivered.message_id, note=f"{delivered.sent:%Y-%m-%d %H:%M}")
+    return Step(delivery, CHANGED, message_id, note="ändrat sedan utskicket; kräver --igen")
+
+
+def write_drafts(steps: list[Step], folder: Path) -> list[Path]:
+    """One ``.eml`` per message this run sends, for the secretary to open and read."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for step in steps:
+        if step.message is None:
+            continue
+        prefix = "paminnelse-" if step.delivery.purpose != REQUEST else ""
+        path = folder / f"{prefix}{step.delivery.member.id}.eml"
+        write_atomically(path, step.message.as_bytes(policy=DEFAULT_POLICY))
+        written.append(path)
+    return written
+
+
+def refuse_changed(steps: list[Step]) -> None:
+    changed = [s for s in steps if s.action == CHANGED]
+    if changed:
+        names = ", ".join(f"{s.delivery.member.name} ({s.delivery.member.id})" for s in changed)
+        ids = " ".join(f"--igen {s.delivery.member.id}" for s in changed)
+        raise ChangedError(f"inget har skickats: handlingarna till {names} har ändrats sedan de skickades. "
+                           f"Granska dem; ska de skickas igen, kör med {ids} – e-postmeddelandet säger då att "
+                           "det ersätter det förra.")
+
+
+def transmit(steps: list[Step], log: SendLog, settings: Settings,
+             connect: Callable[[Settings], Connection] = Connection) -> list[Step]:
+    """Send each step that sends, logging before and after; stop at the first error."""
+    refuse_changed(steps)
+    pending = [s for s in steps if s.sends]
+    if not pending:
+        return []
+    settings.ready_to_send()
+    sent: list[Step] = []
+    try:
+        connection = connect(settings).__enter__()
+    except (smtplib.SMTPException, OSError) as exc:
+        raise SendError(f"kunde inte ansluta till e-postservern {settings.server}:{settings.port}: {exc}. "
+                        "Inget har skickats.") from None
+    try:
+        for step in pending:
+            _send_one(step, log, connection, settings)
+            sent.append(step)
+    except SendError as exc:
+        raise SendError(f"{exc} Skickat i denna körning: {len(sent)} av {len(pending)}; kör samma kommando igen när "
+                        "felet är åtgärdat – det som redan skickats skickas inte igen.") from None
+    finally:
+        connection.__exit__(None, None, None)
+    return sent
+
+
+def _send_one(step: Step, log: SendLog, connection: Connection, settings: Settings) -> None:
+    delivery, member = step.delivery, step.delivery.member
+    assert step.message is not None and settings.sender is not None
+    check_unchanged(delivery)
+    base = {"medlem": member.id, "adress": member.registry_email, "message_id": step.message_id}
+    log.append({"händelse": SENDING, **base, "syfte": delivery.purpose, "tid": now().isoformat(),
+                "paket": delivery.digest, "ersätter": step.replaces.message_id if step.replaces else None,
+                "bilagor": [{"fil": a.file, "namn": a.name, "sha256": a.sha256, "byte": a.size}
+                            for a in delivery.attachments]})
+    try:
+        reply = connection.send(step.message, settings.sender, member.registry_email)
+    except Refused as exc:
+        log.append({"händelse": FAILED, **base, "tid": now().isoformat(), "svar": exc.reply})
+        raise SendError(f"servern tog inte emot meddelandet till {member.name} ({member.registry_email}): "
+                        f"{exc.reply}.") from None
+    except (smtplib.SMTPException, OSError) as exc:
+        raise SendError(f"förbindelsen bröts medan meddelandet till {member.name} skickades ({exc}); det kan ha "
+                        "kommit fram och är markerat som osäkert i loggen (docgen status visar det).") from None
+    log.append({"händelse": SENT, **base, "tid": now().isoformat(), "svar": reply})
+    step.reply = reply
+
+
+@dataclass
+class Run:
+    """What one ``docgen send`` (or ``remind``) did."""
+
+    case: Case
+    steps: list[Step]
+    drafts: list[Path]
+    sent: list[Step]
+    log: Path
+
+
+def send_meeting(meeting_file: Path, out_root: Path, *, send: bool = False, again: Collection[str] = (),
+                 settings_path: Path | None = None, environ: dict[str, str] | None = None,
+                 connect: Callable[[Settings], Connection] = Connection) -> Run:
+    """Each member's e-mail of the meeting's documents: drafts always, sent only with ``send``."""
+    from docgen.distribution.outgoing import built_folder, deliveries
+    from docgen.input.validate import load_case
+
+    case = load_case(meeting_file)
+    folder = built_folder(meeting_file, case, out_root)
+    return dispatch(meeting_file, case, out_root, lambda: deliveries(case, folder), send=send, again=again,
+                    settings_path=settings_path, environ=environ, connect=connect)
+
+
+def dispatch(meeting_file: Path, case: Case, out_root: Path, collect: Callable[[], list[Delivery]], *,
+             send: bool, again: Collection[str], settings_path: Path | None, environ: dict[str, str] | None,
+             connect: Callable[[Settings], Connection], reminded: dict[str, mail.Earlier] | None = None) -> Run:
+    """The path every e-mail takes, requests and reminders alike: check, draft, then (if asked) send and log."""
+    from docgen.distribution.sendlog import log_file
+    from docgen.distribution.settings import load_settings, settings_file
+
+    settings = load_settings(settings_path or settings_file(meeting_file), environ)
+    log = SendLog(log_file(meeting_file))
+    with log.exclusive():
+        steps = prepare(case, collect(), log, sender_for(case, settings), again, now(), reminded)
+        drafts = write_drafts(steps, drafts_folder(case, out_root))
+        sent = transmit(steps, log, settings, connect) if send else []
+    return Run(case, steps, drafts, sent, log.path)

@@ -1,0 +1,89 @@
+"""Attachment names Outlook shows, settings that never hold a password, and a log that survives a torn line."""
+
+from __future__ import annotations
+
+import json
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default as DEFAULT_POLICY
+
+import pytest
+
+from docgen.distribution.mail import add_attachment
+from docgen.distribution.sendlog import SendLog
+from docgen.distribution.settings import SettingsError, load_settings
+from docgen.errors import InputError
+
+
+def test_a_swedish_attachment_name_has_rfc2231_and_an_rfc2047_name_too():
+    message = EmailMessage()
+    message.set_content("hej")
+    add_attachment(message, b"%PDF-1.7 test", "Tjänsteskrivelse å ä ö.pdf")
+    raw = message.as_bytes()
+    assert b"filename*=utf-8''Tj%C3%A4nsteskrivelse%20%C3%A5%20%C3%A4%20%C3%B6.pdf" in raw
+    assert b'name="=?utf-8?b?' in raw  # RFC 2047, for Outlook versions that ignore RFC 2231
+    (part,) = message_from_bytes(raw, policy=DEFAULT_POLICY).iter_attachments()
+    assert part.get_filename() == "Tjänsteskrivelse å ä ö.pdf"
+    assert part.get_content_type() == "application/pdf" and part.get_content() == b"%PDF-1.7 test"
+
+
+def test_an_ascii_name_stays_plain():
+    message = EmailMessage()
+    add_attachment(message, b"x", "2-forslag-till-beslut-ydre.docx")
+    raw = message.as_bytes()
+    assert b'filename="2-forslag-till-beslut-ydre.docx"' in raw and b"=?utf-8?" not in raw
+
+
+def test_a_settings_file_with_a_password_is_refused_at_its_line(tmp_path):
+    settings = tmp_path / "e-post.yaml"
+    settings.write_text("server: smtp.itsam.se\nlösenord: hemligt\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"e-post.yaml:2:\d+: lösenord: lösenordet får inte stå i en fil"):
+        load_settings(settings, {})
+
+
+def test_the_environment_wins_and_the_password_comes_only_from_it(tmp_path):
+    settings = tmp_path / "e-post.yaml"
+    settings.write_text("server: smtp.itsam.se\nport: 465\navsändare: registrator@itsam.se\nanvändare: reg\n",
+                        encoding="utf-8")
+    loaded = load_settings(settings, {"DOCGEN_SMTP_LOSENORD": "s3cret", "DOCGEN_SMTP_SERVER": "mail.itsam.se"})
+    assert (loaded.server, loaded.port, loaded.security, loaded.password) == ("mail.itsam.se", 465, "tls", "s3cret")
+    loaded.ready_to_send()
+    assert load_settings(None, {"DOCGEN_SMTP_SERVER": "x.se"}).port == 587  # STARTTLS by default
+    with pytest.raises(SettingsError, match="lösenordet saknas"):
+        load_settings(settings, {}).ready_to_send()
+
+
+def test_plain_smtp_is_allowed_to_localhost_only():
+    environ = {"DOCGEN_SMTP_SAKERHET": "okrypterad", "DOCGEN_SMTP_AVSANDARE": "a@itsam.se", "DOCGEN_SMTP_PORT": "25"}
+    load_settings(None, {**environ, "DOCGEN_SMTP_SERVER": "localhost"}).ready_to_send()
+    with pytest.raises(SettingsError, match="bara mot localhost"):
+        load_settings(None, {**environ, "DOCGEN_SMTP_SERVER": "smtp.itsam.se"}).ready_to_send()
+
+
+def _record(event: str, message_id: str = "<a@itsam.se>") -> dict:
+    return {"händelse": event, "medlem": "ydre", "adress": "ydre.kommun@ydre.se", "message_id": message_id,
+            "syfte": "hemställan", "tid": "2026-04-01T10:00:00+02:00", "paket": "d" * 64, "bilagor": []}
+
+
+def test_the_log_appends_and_a_torn_last_line_is_no_record(tmp_path):
+    log = SendLog(tmp_path / "möte.utskick.jsonl")
+    log.append(_record("skickar"))
+    with log.path.open("ab") as file:
+        file.write(b'{"h\xc3\xa4ndelse": "skick')  # a kill in the middle of an append
+    assert [r["händelse"] for r in log.records()] == ["skickar"]
+    assert log.history("ydre", "hemställan").uncertain is not None
+    log.append(_record("skickat"))
+    lines = log.path.read_text(encoding="utf-8").splitlines()
+    assert json.loads(lines[0])["händelse"] == "skickar" and json.loads(lines[-1])["händelse"] == "skickat"
+    history = log.history("ydre", "hemställan")
+    assert history.uncertain is None and history.last_delivered.message_id == "<a@itsam.se>"
+
+
+def test_a_damaged_line_inside_the_log_stops_with_its_line(tmp_path):
+    log = SendLog(tmp_path / "möte.utskick.jsonl")
+    log.append(_record("skickar"))
+    with log.path.open("ab") as file:
+        file.write(b"inte json\n")
+    log.append(_record("skickat"))
+    with pytest.raises(InputError, match=r"möte.utskick.jsonl:2: raden i utskicksloggen går inte att läsa"):
+        log.records()

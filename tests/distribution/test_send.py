@@ -1,0 +1,300 @@
+"""Sending the seed meeting through a real SMTP server on localhost, and every way it must not go wrong."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import shutil
+import smtplib
+import socket
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default as DEFAULT_POLICY
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from conftest import MEMBERS, SEED_MEETING, squash
+from docgen.distribution import outgoing, send
+from docgen.distribution.isolation import IsolationError
+from docgen.distribution.send import ChangedError, SendError, send_meeting
+from docgen.distribution.sendlog import SendLog, log_file
+from docgen.distribution.smtp import Connection
+from docgen.input.validate import load_case
+
+pytestmark = pytest.mark.libreoffice
+
+ADDRESSES = {"boxholm": "kommun@boxholm.se", "vimmerby": "vimmerby.kommun@vimmerby.se",
+             "ydre": "ydre.kommun@ydre.se", "atvidaberg": "kommun@atvidaberg.se", "odeshog": "kommun@odeshog.se"}
+
+
+
+@dataclass
+class Received:
+    sender: str
+    recipients: list[str]
+    message: EmailMessage
+
+
+@dataclass
+class Recorder:
+    """An aiosmtpd handler that keeps every message, and refuses once it has taken ``accept`` of them."""
+
+    accept: int | None = None
+    messages: list[Received] = field(default_factory=list)
+
+    async def handle_DATA(self, _server, _session, envelope) -> str:
+        if self.accept is not None and len(self.messages) >= self.accept:
+            return "554 5.3.4 Testservern tar inte emot fler meddelanden"
+        self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos),
+                                      message_from_bytes(envelope.content, policy=DEFAULT_POLICY)))
+        return "250 2.0.0 Ok: mottaget"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    handler = Recorder()
+    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    try:
+        yield controller, handler
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp_env(smtp_server) -> dict[str, str]:
+    """Settings from the environment only, as a secretary's shell would have them; plain SMTP to localhost."""
+    controller, _handler = smtp_server
+    return {"DOCGEN_SMTP_SERVER": "127.0.0.1", "DOCGEN_SMTP_PORT": str(controller.port),
+            "DOCGEN_SMTP_SAKERHET": "okrypterad", "DOCGEN_SMTP_AVSANDARE": "registrator@itsam.se"}
+
+
+@pytest.fixture
+def decisions(tmp_path: Path) -> Path:
+    """A private copy of decisions/ (the send log and the answers are written beside the meeting)."""
+    folder = tmp_path / "decisions"
+    shutil.copytree(SEED_MEETING.parent, folder)
+    return folder / SEED_MEETING.name
+
+
+@pytest.fixture
+def built(decisions: Path, out: Path) -> tuple[Path, Path]:
+    """The copied meeting built into a copy of the session's out/ (every PDF from its cache)."""
+    from docgen.build.pipeline import build
+
+    build(decisions, out)
+    return decisions, out
+
+
+def _manifest(out: Path) -> dict[str, dict]:
+    data = json.loads((out / "2026-03-26-direktionen" / "manifest.json").read_text(encoding="utf-8"))
+    return {item["fil"]: item for item in data["filer"]}
+
+
+def _member_of(received) -> str:
+    (address,) = received.recipients
+    return next(m for m, a in ADDRESSES.items() if a == address)
+
+
+def _check_received(received, out: Path) -> None:
+    """Recipient, subject and every attachment's bytes against what the manifest says the build made for it."""
+    member = _member_of(received)
+    message = received.message
+    assert message["To"].addresses[0].addr_spec == ADDRESSES[member]
+    assert received.sender == "registrator@itsam.se"
+    assert message["Subject"] == ("Kommunalförbundet Itsam: Ny solidarisk borgen för Kommunalförbundet Itsam om "
+                                  "130 Mkr (dnr ITSAM 2026/14)")
+    assert member in message["Message-ID"] and "2026-03-26-direktionen" in message["Message-ID"]
+    manifest = _manifest(out)
+    attachments = {part.get_filename(): part.get_content() for part in message.iter_attachments()}
+    assert set(attachments) == {f"{member}-samtliga-handlingar.pdf", f"2-forslag-till-beslut-{member}.docx"}
+    body = message.get_body(("plain",)).get_content()
+    for name, data in attachments.items():
+        entry = next(e for f, e in manifest.items() if f.startswith(f"medlemmar/{member}/") and f.endswith(name))
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"]
+        assert entry["mottagare"] == [member]
+        assert entry["sha256"] in body  # the body lists each attachment's checksum
+    assert "30 juni 2026" in body and "Malin Vikström" in body
+
+
+def test_dry_run_writes_one_draft_per_member_and_sends_nothing(built, smtp_server, smtp_env):
+    meeting, out = built
+    run = send_meeting(meeting, out, environ=smtp_env)
+    assert sorted(p.name for p in run.drafts) == sorted(f"{m}.eml" for m in MEMBERS)
+    assert smtp_server[1].messages == []
+    assert not log_file(meeting).exists()
+    assert all(step.action == send.NEW for step in run.steps)
+
+
+def test_a_refusal_half_way_loses_nothing_and_a_rerun_sends_only_the_rest(built, smtp_server, smtp_env):
+    meeting, out = built
+    _controller, server = smtp_server
+    server.accept = 2
+    with pytest.raises(SendError, match="554"):
+        send_meeting(meeting, out, send=True, environ=smtp_env)
+    first = [_member_of(r) for r in server.messages]
+    assert first == ["boxholm", "vimmerby"]
+
+    server.accept = None
+    run = send_meeting(meeting, out, send=True, environ=smtp_env)
+    second = [_member_of(r) for r in server.messages[2:]]
+    assert second == ["ydre", "atvidaberg", "odeshog"]
+    assert len(run.sent) == 3
+    for received in server.messages:
+        _check_received(received, out)
+
+    again = send_meeting(meeting, out, send=True, environ=smtp_env)
+    assert again.sent == [] and len(server.messages) == 5
+    assert {step.action for step in again.steps} == {send.DONE}
+
+    records = SendLog(log_file(meeting)).records()
+    assert [r["händelse"] for r in records].count("skickat") == 5
+    assert [r["medlem"] for r in records if r["händelse"] == "misslyckades"] == ["ydre"]
+
+
+def test_a_changed_package_is_refused_until_igen_and_then_replaces_the_earlier(built, smtp_server, smtp_env):
+    from docgen.build.pipeline import build
+
+    meeting, out = built
+    _controller, server = smtp_server
+    send_meeting(meeting, out, send=True, environ=smtp_env)
+    earlier = {_member_of(r): r.message["Message-ID"] for r in server.messages}
+    association = meeting.with_name("forbund.yaml")
+    text = association.read_text(encoding="utf-8")
+    association.write_text(text.replace("gatuadress: Box 1             # EXEMPEL\n      postnummer: 573 74",
+                                        "gatuadress: Box 2\n      postnummer: 573 74"), encoding="utf-8")
+    build(meeting, out)
+
+    with pytest.raises(ChangedError, match="Ydre kommun") as refusal:
+        send_meeting(meeting, out, send=True, environ=smtp_env)
+    assert "--igen ydre" in str(refusal.value)
+    assert len(server.messages) == 5
+
+    run = send_meeting(meeting, out, send=True, again=["ydre"], environ=smtp_env)
+    assert [_member_of(r) for r in server.messages[5:]] == ["ydre"] and len(run.sent) == 1
+    replacement = server.messages[5].message
+    assert replacement["Supersedes"] == earlier["ydre"]
+    assert replacement["Message-ID"] != earlier["ydre"]
+    assert replacement["Subject"].startswith("Ersätter tidigare utskick")
+    assert earlier["ydre"] in replacement.get_body(("plain",)).get_content()
+    assert send_meeting(meeting, out, send=True, environ=smtp_env).sent == []
+
+
+def test_a_plan_that_gives_vimmerbys_proposal_to_ydre_stops_before_anything_leaves(built, smtp_server, smtp_env,
+                                                                                  monkeypatch):
+    meeting, out = built
+    real_plan = outgoing.plan
+
+    def tampered(case):
+        return [dataclasses.replace(d, member="ydre") if d.key == "forslag-vimmerby" else d for d in real_plan(case)]
+
+    monkeypatch.setattr(outgoing, "plan", tampered)
+    with pytest.raises(IsolationError) as stop:
+        send_meeting(meeting, out, send=True, environ=smtp_env)
+    message = str(stop.value)
+    assert "inget har skickats" in message
+    assert "Ydre kommun skulle få medlemmar/vimmerby/2-forslag-till-beslut-vimmerby.docx" in message
+    assert "nämner ”Kommunfullmäktige i Vimmerby kommun”" in message
+    assert smtp_server[1].messages == []
+    assert SendLog(log_file(meeting)).records() == []
+
+
+def test_a_file_whose_manifest_says_ydre_but_whose_text_is_vimmerbys_is_caught(built):
+    from docgen.distribution.isolation import check_isolation
+
+    meeting, out = built
+    case = load_case(meeting)
+    deliveries = outgoing.deliveries(case, out / case.meeting.slug)
+    ydre = next(d for d in deliveries if d.member.id == "ydre")
+    vimmerby = next(d for d in deliveries if d.member.id == "vimmerby")
+    wrong = dataclasses.replace(vimmerby.attachments[1], recipients=("ydre",))  # the proposal, mislabelled
+    deliveries[deliveries.index(ydre)] = dataclasses.replace(ydre, attachments=(ydre.attachments[0], wrong))
+    with pytest.raises(IsolationError) as stop:
+        check_isolation(case, deliveries)
+    assert "nämner ”Kommunfullmäktige i Vimmerby kommun”" in str(stop.value)
+    assert "nämner inte ”Kommunfullmäktige i Ydre kommun”" in str(stop.value)
+    check_isolation(case, outgoing.deliveries(case, out / case.meeting.slug))  # the real plan passes
+
+
+def test_a_message_in_flight_when_the_connection_breaks_is_marked_uncertain_and_resent_once(built, smtp_server,
+                                                                                           smtp_env):
+    from docgen.distribution.sendlog import SendLog
+    from docgen.distribution.status import status
+    from docgen.model.answers import Answers
+
+    meeting, out = built
+    _controller, server = smtp_server
+
+    class BreaksAfterFirst(Connection):
+        def send(self, message, sender, recipient):
+            super().send(message, sender, recipient)
+            raise smtplib.SMTPServerDisconnected("förbindelsen bröts")  # the server took it; we never heard
+
+    with pytest.raises(SendError, match="osäkert"):
+        send_meeting(meeting, out, send=True, environ=smtp_env, connect=BreaksAfterFirst)
+    assert [_member_of(r) for r in server.messages] == ["boxholm"]
+    case = load_case(meeting)
+    report = status(case, Answers(), SendLog(log_file(meeting)), case.meeting.date)
+    assert [row.sent for row in report.members] == ["osäkert", "nej", "nej", "nej", "nej"]
+
+    run = send_meeting(meeting, out, send=True, environ=smtp_env)
+    assert [_member_of(r) for r in server.messages] == ["boxholm", *MEMBERS]
+    assert server.messages[0].message["Message-ID"] == server.messages[1].message["Message-ID"]
+    assert run.steps[0].action == send.RETRY
+    assert send_meeting(meeting, out, send=True, environ=smtp_env).sent == []
+
+
+def test_a_stale_build_is_not_sent(built, smtp_env):
+    meeting, out = built
+    pdf = out / "2026-03-26-direktionen" / "medlemmar" / "ydre" / "ydre-samtliga-handlingar.pdf"
+    pdf.write_bytes(pdf.read_bytes() + b"\n% changed\n")
+    with pytest.raises(outgoing.NotBuiltError, match="ändrats efter bygget"):
+        send_meeting(meeting, out, environ=smtp_env)
+
+
+def test_remind_writes_a_letter_to_each_member_without_an_answer_and_sends_it_once(built, smtp_server, smtp_env):
+    import datetime as dt
+
+    from pypdf import PdfReader
+
+    from docgen.distribution.remind import remind_meeting
+    from docgen.input.answers import answers_file
+
+    meeting, out = built
+    _controller, server = smtp_server
+    send_meeting(meeting, out, send=True, environ=smtp_env)
+    answers_file(meeting).write_text(
+        "svar:\n  boxholm: {datum: 2026-05-12, kf_paragraf: KF 2026 § 45, beslut: bifall}\n"
+        "  ydre: {datum: 2026-05-14, kf_paragraf: '§ 30', beslut: återremiss}\n", encoding="utf-8")
+    early = remind_meeting(meeting, out, today=dt.date(2026, 6, 1), days=14, send=True, environ=smtp_env)
+    assert early.steps == [] and len(server.messages) == 5  # 29 days left: too early
+
+    run = remind_meeting(meeting, out, today=dt.date(2026, 6, 20), days=14, send=True, environ=smtp_env)
+    reminded = [_member_of(r) for r in server.messages[5:]]
+    assert reminded == ["vimmerby", "atvidaberg", "odeshog"] and len(run.sent) == 3
+    names = {"vimmerby": "Vimmerby kommun", "atvidaberg": "Åtvidabergs kommun", "odeshog": "Ödeshögs kommun"}
+    for received in server.messages[5:]:
+        member = _member_of(received)
+        message = received.message
+        assert message["Subject"].startswith("Påminnelse – Kommunalförbundet Itsam")
+        request = next(r for r in server.messages[:5] if _member_of(r) == member)
+        assert message["References"] == request.message["Message-ID"]
+        (part,) = message.iter_attachments()
+        assert part.get_filename() == f"paminnelse-{member}-2026-06-20.pdf"
+        letter = out / "2026-03-26-direktionen-paminnelser" / part.get_filename()
+        assert hashlib.sha256(part.get_content()).hexdigest() == hashlib.sha256(letter.read_bytes()).hexdigest()
+        assert letter.with_suffix(".docx").is_file()
+        text = squash("".join(page.extract_text() for page in PdfReader(letter).pages))
+        assert squash(f"Kommunfullmäktige i {names[member]}") in text and squash("30 juni 2026") in text
+    again = remind_meeting(meeting, out, today=dt.date(2026, 6, 21), days=14, send=True, environ=smtp_env)
+    assert again.sent == [] and len(server.messages) == 8
