@@ -1,8 +1,11 @@
-"""Writing files so that a crash never leaves half of one under its final name."""
+"""Writing files so that a crash never leaves half of one under its final name, and locks around them."""
 
 from __future__ import annotations
 
+import fcntl
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -17,3 +20,14 @@ def write_atomically(path: Path, data: bytes) -> None:
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+@contextmanager
+def held(lock: Path) -> Iterator[None]:
+    """Hold an exclusive flock on ``lock`` (made if missing); a second holder waits for the first."""
+    with lock.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

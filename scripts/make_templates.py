@@ -457,10 +457,8 @@ def extract() -> Document:
     return doc
 
 
-def covering_letter() -> Document:
-    doc = new_document()
-    letterhead(doc, "HEMSTÄLLAN", ["Datum {{ dokument.datum }}", "Dnr {{ p.diarienummer }}"])
-    letter_footer(doc)
+def addressee(doc) -> None:
+    """The member's council, for the attention of its registrator, with postal and e-mail address."""
     first = doc.add_paragraph()
     first.paragraph_format.space_after = Pt(0)
     first.add_run("{{ medlem.fullmäktige_i }}")
@@ -473,6 +471,13 @@ def covering_letter() -> Document:
     tag(doc, "{%p endfor %}")
     p = para(doc, "{{ medlem.registrator_epost }}")
     p.paragraph_format.space_after = Pt(24)
+
+
+def covering_letter() -> Document:
+    doc = new_document()
+    letterhead(doc, "HEMSTÄLLAN", ["Datum {{ dokument.datum }}", "Dnr {{ p.diarienummer }}"])
+    letter_footer(doc)
+    addressee(doc)
     para(doc, "Hemställan: {{ hemställan.ämne }}", style="Heading 1")
     para(doc, "{{ möte.organ }} för {{ förbund.namn }} beslutade den {{ möte.datum_lång }}, "
               "{{ p.paragraf }}, att hemställa hos respektive medlemskommuns fullmäktige att besluta i "
@@ -639,18 +644,7 @@ def reminder() -> Document:
     doc = new_document()
     letterhead(doc, "PÅMINNELSE", ["Datum {{ dokument.datum }}", "Dnr {{ p.diarienummer }}"])
     letter_footer(doc)
-    first = doc.add_paragraph()
-    first.paragraph_format.space_after = Pt(0)
-    first.add_run("{{ medlem.fullmäktige_i }}")
-    for line in ("Att: Registrator", "{{ medlem.namn }}"):
-        p = para(doc, line)
-        p.paragraph_format.space_after = Pt(0)
-    tag(doc, "{%p for rad in medlem.adressrader %}")
-    p = para(doc, "{{ rad }}")
-    p.paragraph_format.space_after = Pt(0)
-    tag(doc, "{%p endfor %}")
-    p = para(doc, "{{ medlem.registrator_epost }}")
-    p.paragraph_format.space_after = Pt(24)
+    addressee(doc)
     para(doc, "Påminnelse: {{ hemställan.ämne }}", style="Heading 1")
     para(doc, "Den {{ utskick.datum_lång }} skickade {{ förbund.namn }} en hemställan till "
               "{{ medlem.fullmäktige_i }} om att besluta i ärendet ”{{ hemställan.ämne }}” "

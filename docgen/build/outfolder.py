@@ -21,7 +21,6 @@ back before anything else.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -32,6 +31,7 @@ from pathlib import Path
 
 from docgen.build.fingerprint import MANIFEST
 from docgen.errors import DocgenError
+from docgen.files import held
 
 LOCK = ".docgen-lås"
 CACHE = ".cache"
@@ -62,12 +62,8 @@ def exclusive(out_root: Path) -> Iterator[None]:
     """Hold ``out/``'s build lock; a second build into the same folder waits for the first."""
     lock = out_root / LOCK
     refuse_links([lock])
-    with lock.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with held(lock):
+        yield
 
 
 def prepare(out_root: Path, slug: str, overwrite: bool) -> None:

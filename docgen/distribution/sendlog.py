@@ -14,7 +14,6 @@ The log lies beside the meeting's YAML (``<möte>.utskick.jsonl``), never in
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import json
 import os
 from collections.abc import Iterator
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from docgen.errors import InputError, Problem
+from docgen.files import held
 from docgen.input.load import display_name
 
 SUFFIX = ".utskick.jsonl"
@@ -155,13 +155,8 @@ class SendLog:
     @contextmanager
     def exclusive(self) -> Iterator[None]:
         """One send at a time: a second waits rather than reading a log the first is about to extend."""
-        lock = self.path.with_name(f".{self.path.name}.lås")
-        with lock.open("a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        with held(self.path.with_name(f".{self.path.name}.lås")):
+            yield
 
 
 def _torn(line: str) -> bool:
