@@ -7,12 +7,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 MEETING ?= decisions/2026-03-26-direktionen.yaml
 
-.PHONY: packages test test-long check system venv templates preview docs-images bench clean
+.PHONY: packages test test-long check system venv browser-test-deps templates preview docs-images bench clean
 
 packages: system venv
 	$(BIN)/docgen build $(MEETING)
 
-test: system venv
+test: system venv browser-test-deps
 	$(BIN)/pytest
 
 # The kill test with 50 rounds of SIGKILL at random moments (a few minutes), on demand.
@@ -27,6 +27,13 @@ system:
 	@scripts/ensure-system.sh
 
 venv: $(STAMP)
+
+# axe-core for the review page's accessibility test, pinned in package-lock.json (chromium: ensure-system.sh).
+browser-test-deps: node_modules/axe-core/axe.min.js
+
+node_modules/axe-core/axe.min.js: package.json package-lock.json | system
+	npm ci --no-audit --no-fund --silent
+	touch $@
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -56,13 +56,14 @@ def check(mötesfil: Path) -> None:
 
 def _print_member_clauses(case, item) -> None:
     """Which att-clauses of ``item`` each member's proposal carries, and what each fills in itself."""
+    from docgen.model import formatting as fmt
     from docgen.model.clauses import clause_numbers, open_fields
 
     total = len(item.request.clauses)
     out.print(f"Att-satser i varje kommuns förslag till beslut (§ {item.number}, {total} i protokollet):")
     for member in case.association.members:
         numbers = clause_numbers(item, member)
-        out.print(f"  {member.name}: {'alla' if len(numbers) == total else _number_list(numbers)}")
+        out.print(f"  {member.name}: {'alla' if len(numbers) == total else fmt.number_runs(numbers)}")
     fields = {m.name: open_fields(case, item, m) for m in case.association.members}
     if any(fields.values()):
         out.print(f"Uppgifter som kommunerna själva fyller i (§ {item.number}):")
@@ -263,22 +264,10 @@ def _build(meeting_file: Path, out_dir: Path, tvinga: bool, skriv_over: bool):
     # filled in; otherwise the build starts it at the first PDF the cache does not have.
     with convert.Office(convert.profile_root(), eager=cold) as office, _progress() as report:
         from docgen.build.pipeline import build
+        from docgen.review.page import write_review
 
         return build(meeting_file, out_dir, progress=report, office=office, use_cache=not tvinga,
-                     overwrite=skriv_over)
-
-
-def _number_list(numbers: list[int]) -> str:
-    """``[1, 2, 3, 5]`` → ``1–3, 5``; none → ``inga``."""
-    if not numbers:
-        return "inga"
-    runs: list[list[int]] = []
-    for number in numbers:
-        if runs and number == runs[-1][-1] + 1:
-            runs[-1].append(number)
-        else:
-            runs.append([number])
-    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+                     overwrite=skriv_over, addition=write_review)
 
 
 class _progress:
@@ -378,6 +367,29 @@ def _raise_if_interrupted() -> None:
     """
     if _interrupted:
         raise KeyboardInterrupt
+
+
+@main.command()
+@MEETING
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default="out", show_default=True,
+              help="Mapp där handlingarna hamnar.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port på 127.0.0.1 (0: en ledig port).")
+def serve(mötesfil: Path, out_dir: Path, port: int) -> None:
+    """Visa granskningssidan i webbläsaren och bygg om varje gång YAML-filerna eller mallarna sparas."""
+    from docgen.review.server import serve as serve_review
+
+    if out_dir.exists() and not out_dir.is_dir():
+        err.print(f"docgen: --out {out_dir} är en fil; ange en mapp.", markup=False)
+        sys.exit(2)
+
+    def run() -> None:
+        try:
+            serve_review(mötesfil, out_dir, port, lambda line: out.print(line, markup=False))
+        except KeyboardInterrupt:
+            out.print("docgen serve stoppad; ingen LibreOffice är kvar.")
+
+    _run(run)
 
 
 if __name__ == "__main__":

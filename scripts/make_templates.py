@@ -473,11 +473,17 @@ def addressee(doc) -> None:
     p.paragraph_format.space_after = Pt(24)
 
 
-def covering_letter() -> Document:
+def letter_to_member(label: str) -> Document:
+    """A letter to a member's council: letterhead with date and dnr, footer, addressee."""
     doc = new_document()
-    letterhead(doc, "HEMSTÄLLAN", ["Datum {{ dokument.datum }}", "Dnr {{ p.diarienummer }}"])
+    letterhead(doc, label, ["Datum {{ dokument.datum }}", "Dnr {{ p.diarienummer }}"])
     letter_footer(doc)
     addressee(doc)
+    return doc
+
+
+def covering_letter() -> Document:
+    doc = letter_to_member("HEMSTÄLLAN")
     para(doc, "Hemställan: {{ hemställan.ämne }}", style="Heading 1")
     para(doc, "{{ möte.organ }} för {{ förbund.namn }} beslutade den {{ möte.datum_lång }}, "
               "{{ p.paragraf }}, att hemställa hos respektive medlemskommuns fullmäktige att besluta i "
@@ -641,10 +647,7 @@ def notice_signature(doc) -> None:
 
 def reminder() -> Document:
     """A short letter reminding a member's council of a request it has not yet answered."""
-    doc = new_document()
-    letterhead(doc, "PÅMINNELSE", ["Datum {{ dokument.datum }}", "Dnr {{ p.diarienummer }}"])
-    letter_footer(doc)
-    addressee(doc)
+    doc = letter_to_member("PÅMINNELSE")
     para(doc, "Påminnelse: {{ hemställan.ämne }}", style="Heading 1")
     para(doc, "Den {{ utskick.datum_lång }} skickade {{ förbund.namn }} en hemställan till "
               "{{ medlem.fullmäktige_i }} om att besluta i ärendet ”{{ hemställan.ämne }}” "

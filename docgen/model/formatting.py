@@ -296,6 +296,19 @@ def paragraph_range(first: int, last: int) -> str:
     return f"§§{NBSP}{first}{EN_DASH}{last}"
 
 
+def number_runs(numbers: Sequence[int]) -> str:
+    """``[1, 2, 3, 5]`` → ``1–3, 5`` (en dash); none → ``inga``."""
+    if not numbers:
+        return "inga"
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    return ", ".join(f"{r[0]}\u2013{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+
+
 def join_list(items: Sequence[str], last_word: str = "och") -> str:
     """Join items Swedish style: commas, and ``last_word`` before the last item.
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SEED_MEETING, snapshot, soffice_pids
+from conftest import ROOT, SEED_MEETING, descendants, snapshot, soffice_pids, terminal_signals
 from docgen.build.outfolder import foreign_files
 from docgen.build.pipeline import build
 
@@ -32,13 +32,7 @@ def _start_build(out: Path) -> subprocess.Popen[str]:
     # the signal would never reach the build.
     return subprocess.Popen([sys.executable, "-m", "docgen.cli", "build", str(SEED_MEETING), "--out", str(out),
                              "--tvinga"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=_terminal_signals)
-
-
-def _terminal_signals() -> None:
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, signal.SIG_DFL)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+                            preexec_fn=terminal_signals)
 
 
 def _gone_within(pids: set[int], seconds: float) -> set[int]:
@@ -49,28 +43,12 @@ def _gone_within(pids: set[int], seconds: float) -> set[int]:
     return left
 
 
-def _descendants(pid: int) -> set[int]:
-    """Every process below ``pid``, read from /proc."""
-    parents: dict[int, int] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            # The command name in parentheses may hold spaces; the parent's pid follows the state.
-            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-    found, frontier = set(), {pid}
-    while frontier:
-        frontier = {child for child, parent in parents.items() if parent in frontier} - found
-        found |= frontier
-    return found
-
-
 def _wait_for_libreoffice(before: set[int], process: subprocess.Popen[str]) -> set[int]:
     """The LibreOffice processes the build itself started, once there are any (a stray one elsewhere
     on the machine must not set off the signal before the build has even installed its handlers)."""
     deadline = time.monotonic() + 20
     while process.poll() is None and time.monotonic() < deadline:
-        if started := (soffice_pids() - before) & _descendants(process.pid):
+        if started := (soffice_pids() - before) & descendants(process.pid):
             return started
         time.sleep(0.05)
     return set()

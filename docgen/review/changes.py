@@ -1,0 +1,77 @@
+"""What differs between two states of a meeting folder, by document.
+
+Both states are {file: SHA-256}: the new tree (hashed here) and an earlier
+one (its ``manifest.json``, or, once distribution records it, what was sent).
+The review page's own files are left out on both sides.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from docgen.build.fingerprint import MANIFEST
+from docgen.build.manifest import ADDED_KIND, PACKAGE_KIND
+from docgen.documents.plan import PlannedDocument, outputs, package_path
+from docgen.model.case import Case
+
+REVIEW_FOLDER = "granskning"
+
+
+@dataclass
+class Changes:
+    """How a set of files differs from an earlier one, told by document."""
+
+    documents: list[PlannedDocument] = field(default_factory=list)
+    """Planned documents with at least one copy new or changed."""
+    packages: list[str] = field(default_factory=list)
+    """Member ids whose whole package PDF is new or changed."""
+    removed: list[str] = field(default_factory=list)
+    """Files the earlier state had and the new one has not."""
+
+    @property
+    def empty(self) -> bool:
+        return not (self.documents or self.packages or self.removed)
+
+    def touches(self, document: PlannedDocument) -> bool:
+        return any(d.key == document.key for d in self.documents)
+
+
+def tree_digests(tree: Path) -> dict[str, str]:
+    """{relative path: SHA-256} of every file in ``tree`` outside the review folder and the manifest."""
+    found = {}
+    for path in sorted(tree.rglob("*")):
+        relative = path.relative_to(tree).as_posix()
+        if path.is_file() and not path.is_symlink() and relative != MANIFEST \
+                and not relative.startswith(f"{REVIEW_FOLDER}/"):
+            found[relative] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return found
+
+
+def manifest_digests(folder: Path | None) -> dict[str, str] | None:
+    """{file: SHA-256} from ``folder``'s manifest, the review page's files left out; None: no usable manifest."""
+    if folder is None:
+        return None
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        return {entry["fil"]: entry["sha256"] for entry in manifest["filer"]
+                if entry.get("dokumenttyp") != ADDED_KIND}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def compare(case: Case, documents: list[PlannedDocument], before: dict[str, str],
+            after: dict[str, str]) -> Changes:
+    differs = {name for name, digest in after.items() if before.get(name) != digest}
+    changes = Changes(removed=sorted(set(before) - set(after)))
+    for document in documents:
+        paths = {output.path + suffix for output in outputs(document) for suffix in (".pdf", ".docx")}
+        if paths & differs:
+            changes.documents.append(document)
+    changes.packages = [member.id for member in case.association.members if package_path(member) in differs]
+    return changes
+
+
+__all__ = ["PACKAGE_KIND", "Changes", "compare", "manifest_digests", "tree_digests"]
