@@ -158,11 +158,10 @@ def send(mötesfil: Path, out_dir: Path, skicka: bool, igen: tuple[str, ...], in
 @main.command()
 @MEETING
 def status(mötesfil: Path) -> None:
-    """Visa vad som skickats och vad varje fullmäktige svarat; slutkod 0 bara när villkoret är uppfyllt."""
+    """Visa vad som skickats och varje fullmäktiges svar per hemställan; slutkod 0 bara när alla villkor uppfyllts."""
     import datetime as dt
 
     from docgen.distribution.sendlog import SendLog, log_file
-    from docgen.distribution.status import MET
     from docgen.distribution.status import status as round_status
     from docgen.input.answers import answers_file, load_answers
     from docgen.input.validate import load_case
@@ -174,7 +173,7 @@ def status(mötesfil: Path) -> None:
 
     report = _run(gather)
     _print_status(report)
-    if report.condition != MET:
+    if not report.met:
         sys.exit(1)
 
 
@@ -185,12 +184,13 @@ def status(mötesfil: Path) -> None:
 @click.option("--dagar", type=click.IntRange(min=0), default=14, show_default=True,
               help="Påminn när så här många dagar eller färre återstår till svar_senast.")
 @click.option("--skicka", is_flag=True, help="Skicka på riktigt via SMTP (annars bara utkast som .eml).")
-@click.option("--igen", "igen", multiple=True, metavar="MEDLEM", help="Påminn medlemmen (id) en gång till.")
+@click.option("--igen", "igen", multiple=True, metavar="MEDLEM",
+              help="Påminn medlemmen (id) en gång till om varje hemställan den inte svarat på.")
 @click.option("--installningar", type=click.Path(path_type=Path), default=None,
               help="Fil med e-postinställningar (standard: e-post.yaml bredvid mötesfilen).")
 def remind(mötesfil: Path, out_dir: Path, dagar: int, skicka: bool, igen: tuple[str, ...],
            installningar: Path | None) -> None:
-    """Skriv och skicka en påminnelse till varje medlem som inte svarat när svar_senast närmar sig."""
+    """Påminn varje medlem om varje hemställan den inte svarat på när dess svar_senast närmar sig."""
     from docgen.distribution.remind import remind_meeting
 
     run = _run(lambda: remind_meeting(mötesfil, out_dir, days=dagar, send=skicka, again=igen,
@@ -232,23 +232,48 @@ def _print_run(run, sent: bool) -> None:
 
 
 def _print_status(report) -> None:
+    """One table per request (with several, each under its § and ärendemening), then where the round stands."""
     from rich.table import Table
 
-    table = Table(title_justify="left")
-    for heading in ("Medlem", "Skickat", "Svar", "Beslut", "Dagar kvar", "Regressavtal"):
-        table.add_column(heading)
-    for row in report.members:
-        answer = row.answer
-        days = "" if row.days_left is None else (str(row.days_left) if row.days_left >= 0
-                                                 else f"{-row.days_left} för sent")
-        if answer is not None and answer.decided:
-            days = "–"
-        signed = ("behövs inte" if not row.needs_agreement else
-                  str(answer.agreement_signed) if answer is not None and answer.agreement_signed else "nej")
-        table.add_row(row.member.name, row.sent, str(answer.date) if answer else "–",
-                      f"{answer.decision} ({answer.council_paragraph})" if answer else "–", days, signed)
-    out.print(table)
-    out.print(report.summary)
+    def days_text(row) -> str:
+        if row.answer is not None and row.answer.decided:
+            return "–"
+        if row.days_left is None:
+            return ""
+        return str(row.days_left) if row.days_left >= 0 else f"{-row.days_left} för sent"
+
+    def signed_text(row) -> str:
+        return str(row.answer.agreement_signed) if row.answer is not None and row.answer.agreement_signed else "nej"
+
+    def answers_table(request) -> Table:
+        agreement = request.needs_agreement
+        table = Table(title_justify="left")
+        for heading in ["Medlem", "Skickat", "Svar", "Beslut", "Dagar kvar"] + (["Regressavtal"] if agreement else []):
+            table.add_column(heading)
+        for row in request.members:
+            answer = row.answer
+            cells = [row.member.name, row.sent, str(answer.date) if answer else "–",
+                     f"{answer.decision} ({answer.council_paragraph})" if answer else "–", days_text(row)]
+            table.add_row(*cells, *([signed_text(row)] if agreement else []))
+        return table
+
+    if not report.requests:
+        table = Table(title_justify="left")
+        table.add_column("Medlem")
+        table.add_column("Skickat")
+        for row in report.members:
+            table.add_row(row.member.name, row.sent)
+        out.print(table)
+    several = len(report.requests) > 1
+    for request in report.requests:
+        if several:
+            out.print(request.heading, style="bold", markup=False)
+        out.print(answers_table(request))
+        out.print(request.summary, markup=False)
+        if several:
+            out.print()
+    if several or not report.requests:
+        out.print(report.summary, markup=False)
 
 
 def _build(meeting_file: Path, out_dir: Path, tvinga: bool, skriv_over: bool):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import SEED_MEETING
+from conftest import ROOT, SEED_MEETING
 from docgen.cli import main
 from docgen.distribution.sendlog import SendLog, log_file
 from docgen.distribution.status import FAILED, MET, OPEN, status
@@ -98,3 +98,124 @@ def test_docgen_status_exits_0_only_when_the_condition_is_met(tmp_path):
     answers_file(meeting).write_text("svar:\n  ydre:\n    beslut: ja\n", encoding="utf-8")
     wrong = runner.invoke(main, ["status", str(meeting)])
     assert wrong.exit_code == 1 and "Traceback" not in wrong.output
+
+
+def test_a_single_request_may_also_be_answered_under_its_paragraph(tmp_path):
+    meeting = _meeting(tmp_path)
+    flat = _status(meeting, _answer("boxholm", signed=None))
+    by_paragraph = _status(meeting, "  boxholm:\n    § 18:\n      datum: 2026-05-12\n"
+                                    "      kf_paragraf: KF 2026 § 45\n      beslut: bifall\n")
+    assert flat.members[0].answer is not None
+    assert by_paragraph.members[0].answer == flat.members[0].answer and by_paragraph.decided == 1
+
+
+# A meeting with two requests: § 42 a guarantee (svar senast 2027-01-31), § 43 a förbundsordning (2027-02-28).
+SYDOST_MEMBERS = ("karlskrona", "ronneby", "emmaboda", "kalmar", "monsteras", "torsas")
+
+
+def _sydost(tmp_path: Path) -> Path:
+    import pikepdf
+    from docx import Document
+
+    folder = tmp_path / "sydost"
+    shutil.copytree(ROOT / "tests" / "data" / "sydost", folder)
+    (folder / "underlag").mkdir()
+    Document().save(str(folder / "underlag" / "tjansteskrivelse-borgen.docx"))
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.save(folder / "underlag" / "forbundsordning-forslag.pdf")
+    return folder / "2026-10-15-forbundsstyrelsen.yaml"
+
+
+def _to(paragraph: int, decision: str = "bifall", signed: str | None = None, day: str = "2026-11-20") -> str:
+    lines = (f"    § {paragraph}:\n      datum: {day}\n      kf_paragraf: KF 2026 § 101\n"
+             f"      beslut: {decision}\n")
+    return lines + (f"      regressavtal_undertecknat: {signed}\n" if signed else "")
+
+
+def _member(member: str, *answers: str) -> str:
+    return f"  {member}:\n" + "".join(answers)
+
+
+def test_each_request_has_its_own_condition_and_days_left(tmp_path):
+    everyone_granted_43 = "".join(_member(m, _to(43)) for m in SYDOST_MEMBERS[2:])
+    text = (_member("karlskrona", _to(42, signed="2026-11-25"), _to(43))
+            + _member("ronneby", _to(43), _to(42, "återremiss")) + everyone_granted_43)
+    report = _status(_sydost(tmp_path), text, today=dt.date(2026, 12, 1))
+    guarantee, order = report.requests
+    assert (guarantee.item.number, order.item.number) == (42, 43)
+    assert guarantee.condition == OPEN and guarantee.decided == 1
+    assert "det saknas 5 fullmäktigebeslut om bifall och 5 underskrifter av regressavtalet" in guarantee.summary
+    assert order.condition == MET and order.decided == 6
+    assert "samtliga 6 medlemmars fullmäktige har bifallit." in order.summary
+    assert [row.days_left for row in guarantee.members] == [61] * 6
+    assert [row.days_left for row in order.members] == [89] * 6
+    assert [row.answer.decision if row.answer else None for row in guarantee.members[:3]] == [
+        "bifall", "återremiss", None]
+    assert report.condition == OPEN and not report.met and report.decided == 1
+    assert report.summary == "1 av 2 hemställanden har villkoret uppfyllt. Uppfyllt: § 43. Öppet: § 42."
+
+
+def test_docgen_status_prints_a_table_per_request_and_exits_0_only_when_both_are_met(tmp_path):
+    meeting = _sydost(tmp_path)
+    runner = CliRunner()
+    both = "".join(_member(m, _to(42, signed="2026-11-25"), _to(43)) for m in SYDOST_MEMBERS)
+    answers_file(meeting).write_text("svar:\n" + both, encoding="utf-8")
+    met = runner.invoke(main, ["status", str(meeting)])
+    assert met.exit_code == 0, met.output
+    assert met.output.count("Villkoret uppfyllt") == 2 and "2 av 2 hemställanden" in met.output
+
+    refused = both.replace(_member("kalmar", _to(42, signed="2026-11-25"), _to(43)),
+                           _member("kalmar", _to(42, signed="2026-11-25"), _to(43, "avslag")))
+    assert refused != both
+    answers_file(meeting).write_text("svar:\n" + refused, encoding="utf-8")
+    failed = runner.invoke(main, ["status", str(meeting)])
+    assert failed.exit_code == 1, failed.output
+    guarantee_part, order_part = failed.output.split("§ 43 Reviderad förbundsordning & reglemente")
+    assert "§ 42 Ny solidarisk borgen för Räddningstjänstförbundet Sydost & Kust om 60 Mkr" in guarantee_part
+    assert "svar senast 2027-01-31" in guarantee_part and "Villkoret uppfyllt" in guarantee_part
+    assert "svar senast 2027-02-28" in order_part
+    assert "Villkoret kan inte längre uppfyllas: Kalmar kommun har avslagit hemställan" in order_part
+    assert "Kan inte uppfyllas: § 43." in order_part
+
+
+def test_one_avslag_makes_only_that_request_unmeetable(tmp_path):
+    text = _member("kalmar", _to(42, signed="2026-11-25"), _to(43, "avslag"))
+    report = _status(_sydost(tmp_path), text, today=dt.date(2026, 12, 1))
+    assert [r.condition for r in report.requests] == [OPEN, FAILED]
+    assert report.condition == OPEN  # § 42 can still be met
+
+
+@pytest.mark.parametrize(("text", "where", "message"), [
+    (_answer("karlskrona"), ":2:3: svar.karlskrona:",
+     'sammanträdet har 2 hemställanden (§ 42, § 43); skriv kommunens svar under den paragraf det gäller, '
+     't.ex. "§ 42:"'),
+    (_member("ronneby", _to(41)), ":3:5: svar.ronneby.§ 41:",
+     "§ 41 har ingen hemställan till medlemmarna; svar kan ges på § 42, § 43"),
+    (_member("ronneby", _to(99)), ":3:5: svar.ronneby.§ 99:",
+     "sammanträdet har ingen § 99; svar kan ges på § 42, § 43"),
+    (_member("ronneby", _to(42), _to(43).replace("§ 43", "§ 4x")), ":7:5: svar.ronneby.§ 4x:",
+     "'§ 4x' är ingen paragraf"),
+    (_member("ronneby", _to(42), _to(42).replace("§ 42", "§42")), ":7:5: svar.ronneby.§42:",
+     "§ 42 står redan som '§ 42'; ta bort den ena"),
+    (_member("ronneby", _to(43, signed="2026-11-25")), ":7:34: svar.ronneby.§ 43.regressavtal_undertecknat:",
+     "hemställan i § 43 gäller ingen borgen och har inget regressavtal; ta bort raden"),
+    (_member("ronneby", _to(42, "kanske")), ":6:15: svar.ronneby.§ 42.beslut:", "ska vara ett av"),
+    (_member("ronneby", _to(42, day="2026-10-01")), ":4:14: svar.ronneby.§ 42.datum:", "före sammanträdet"),
+    (_member("vaxjo", _to(42)), ":2:3: svar.vaxjo:", "okänd medlem 'vaxjo'"),
+])
+def test_a_wrong_answer_to_a_meeting_with_two_requests_is_reported_with_file_line(tmp_path, text, where, message):
+    meeting = _sydost(tmp_path)
+    with pytest.raises(InputError) as error:
+        _status(meeting, text)
+    assert f"2026-10-15-forbundsstyrelsen-svar.yaml{where}" in str(error.value)
+    assert message in str(error.value)
+
+
+def test_a_wrong_answer_is_a_swedish_message_from_docgen_status_without_traceback(tmp_path):
+    meeting = _sydost(tmp_path)
+    answers_file(meeting).write_text("svar:\n" + _answer("karlskrona"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["status", str(meeting)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "2026-10-15-forbundsstyrelsen-svar.yaml:2:3: svar.karlskrona: sammanträdet har 2 hemställanden" in (
+        result.output)
