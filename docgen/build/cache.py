@@ -1,9 +1,11 @@
-"""PDFs by the SHA-256 of the DOCX they were made from, for the next edit.
+"""PDFs by the SHA-256 of the DOCX they were made from, and filled-in DOCX by what they are made from.
 
 A document whose DOCX comes out byte-identical to one converted before is
-not converted again. The key is salted with the identity of what made the PDF (LibreOffice's
-export options and worker, the normaliser), so a change to either never
-serves an old PDF. Each entry is a PDF and the
+not converted again. The key is salted with the identity of what made the
+PDF (LibreOffice's export options and worker, the normaliser), so a change
+to either never serves an old PDF. A document whose inputs (template, the
+part of the case it shows, docgen's code) are unchanged is not even filled
+in again. Each entry is a PDF and the
 worker's reply; the reply records the PDF's SHA-256, and an entry that does
 not match it is discarded. Writes go to a temporary file and are renamed.
 """
@@ -19,9 +21,11 @@ from docgen.files import write_atomically
 
 
 class PdfCache:
-    def __init__(self, folder: Path, salt: bytes, serve: bool = True) -> None:
+    def __init__(self, folder: Path, salt: bytes, serve: bool = True, code: bytes = b"") -> None:
         self.folder = folder
         self.salt = salt
+        self.code = code
+        """The identity of the code that fills in templates: it salts the keys of filled-in DOCX."""
         self.serve = serve
         """False: store what is converted, but serve nothing (``--tvinga``)."""
         self.used: set[str] = set()
@@ -55,6 +59,28 @@ class PdfCache:
         write_atomically(self.folder / f"{key}.pdf", data)
         entry = {**reply, "sha256": hashlib.sha256(data).hexdigest()}
         write_atomically(self.folder / f"{key}.json", json.dumps(entry, ensure_ascii=False).encode("utf-8"))
+
+    def docx_key(self, material: bytes) -> str:
+        """The key of a filled-in template made from ``material`` (see ``render_inputs``)."""
+        key = hashlib.sha256(b"docx\0" + self.code + material).hexdigest()
+        self.used.add(key)
+        return key
+
+    def fetch_docx(self, key: str, docx: Path) -> bool:
+        """Copy the filled-in template stored under ``key`` to ``docx``; False if there is none."""
+        if not self.serve:
+            return False
+        try:
+            data = (self.folder / f"{key}.docx").read_bytes()
+        except OSError:
+            return False
+        if not data.startswith(b"PK"):  # not a zip: a damaged entry, fill in anew
+            return False
+        write_atomically(docx, data)
+        return True
+
+    def store_docx(self, key: str, docx: Path) -> None:
+        write_atomically(self.folder / f"{key}.docx", docx.read_bytes())
 
     def prune(self) -> None:
         """Keep only what this build used: the cache is for the next edit, not an archive."""

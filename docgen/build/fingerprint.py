@@ -39,6 +39,14 @@ def inputs_digest(files: list[Path], template_folders: list[Path]) -> str:
     return digest.hexdigest()
 
 
+def code_identity() -> bytes:
+    """A digest of docgen's own code: what fills in a template may change with any of it."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        digest.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.digest()
+
+
 def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

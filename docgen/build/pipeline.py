@@ -31,7 +31,7 @@ from docgen.documents import agenda
 from docgen.documents.attachments import prepare_attachment
 from docgen.documents.contract import check_styles
 from docgen.documents.plan import Kind, PlannedDocument, outputs, package_path, packages, plan
-from docgen.documents.render import render_docx
+from docgen.documents.render import render_docx, render_inputs
 from docgen.documents.templates import Templates
 from docgen.errors import ToolError
 from docgen.input.validate import load_case
@@ -115,7 +115,7 @@ def _build_into(case: Case, documents: list[PlannedDocument], templates: Templat
     work, tree = staging / "arbete", staging / "resultat"
     work.mkdir()
     cache = PdfCache(outfolder.cache_folder(out_root, case.meeting.slug),
-                     convert.converter_identity() + normalise.identity(), use_cache)
+                     convert.converter_identity() + normalise.identity(), use_cache, fingerprint.code_identity())
     stamp = source_date(dt.datetime.combine(case.meeting.date, case.meeting.start))
     # The protocol (the longest conversion) first, then what every member package shares.
     ordered = sorted(documents, key=lambda d: (d.kind is not Kind.PROTOCOL, len(d.packages) <= 1))
@@ -191,8 +191,13 @@ class _Pipeline:
                 self._finish(document, {})
                 return
         else:
-            render_docx(document, self.case, docx, self.templates, timestamp=self.stamp,
-                        pages=agenda.markers(self.case) if is_protocol else None)
+            pages = agenda.markers(self.case) if is_protocol else None
+            source = self.templates.path(document.kind.template)
+            material = render_inputs(document, self.case, pages) + source.read_bytes() + str(self.stamp).encode()
+            filled = self.cache.docx_key(material)
+            if not self.cache.fetch_docx(filled, docx):
+                render_docx(document, self.case, docx, self.templates, timestamp=self.stamp, pages=pages)
+                self.cache.store_docx(filled, docx)
             self.step(f"fyller i {document.kind.template}")
         key = self.cache.key(docx)
         reply = self.cache.fetch(key, pdf)

@@ -56,7 +56,8 @@ def style_problems(documents: list[PlannedDocument], templates: Templates) -> li
     problems = []
     for kind in _kinds(documents):
         path = templates.path(kind.template)
-        missing = [s for s in REQUIRED_STYLES[kind] if s not in style_names(path)]
+        present = style_names(path)
+        missing = [s for s in REQUIRED_STYLES[kind] if s not in present]
         if missing:
             problems.append(_problem(path, f"formatmallen {', '.join(repr(s) for s in missing)} saknas; "
                                            "docgen skriver innehåll i den (lägg tillbaka den i Word: "

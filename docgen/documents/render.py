@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import io
+import json
 import zipfile
 from collections.abc import Callable
 from functools import lru_cache
@@ -109,6 +110,36 @@ CONTEXTS: dict[Kind, ContextBuilder] = {
     Kind.PROPOSAL: proposal_context,
     Kind.AGREEMENT: agreement_context,
 }
+
+
+_WITHOUT_TEXTS = (Kind.LETTER, Kind.PROPOSAL, Kind.AGREEMENT)
+"""Kinds that show a paragraph's heading, dnr and request but not its decision or description."""
+
+
+def render_inputs(doc: PlannedDocument, case: Case, pages: dict[int, str] | None = None) -> bytes:
+    """All a document's filled-in template is made from (its template aside), as bytes.
+
+    A cache of filled-in templates keys on this, so that an edit to § 18's
+    description fills in the protocol and the § 18 extract again, not the
+    letters. It mirrors what the context builders above read: the
+    association, the meeting without its paragraphs, the paragraph numbers,
+    and the document's own paragraph (every paragraph for the protocol). A
+    builder that starts reading more must add it here; the tests compare a
+    cached rebuild with a fresh one.
+    """
+    view: dict[str, Any] = {
+        "document": [doc.key, doc.kind.name, doc.title, doc.name, list(doc.recipients), doc.item, doc.member],
+        "association": case.association.model_dump(mode="json"),
+        "meeting": case.meeting.model_dump(mode="json", exclude={"items"}),
+        "numbers": [item.number for item in case.meeting.items],
+    }
+    if doc.kind is Kind.PROTOCOL:
+        view["items"] = [item.model_dump(mode="json") for item in case.meeting.items]
+        view["pages"] = {str(number): text for number, text in (pages or {}).items()}
+    elif doc.item is not None:
+        texts = {"description", "decision"} if doc.kind in _WITHOUT_TEXTS else set()
+        view["item"] = _item(case, doc).model_dump(mode="json", exclude=texts)
+    return json.dumps(view, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8")
 
 
 def _item(case: Case, doc: PlannedDocument) -> Item:
