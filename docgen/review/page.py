@@ -85,7 +85,9 @@ def write_review(case: Case, documents: list[PlannedDocument], tree: Path, previ
     before = diff.manifest_digests(previous)
     since_build = diff.compare(case, documents, before, after) if before is not None else None
     sent = sending.last_sent_digests(case, previous)
-    since_send = diff.compare(case, documents, sent, after) if sent is not None else None
+    # Only what was sent is compared: a file never sent is no change since the send.
+    since_send = (diff.compare(case, documents, sent, {name: digest for name, digest in after.items() if name in sent})
+                  if sent is not None else None)
     status = sending.round_status(case, previous)
     text = _page(case, sections, association, since_build, since_send, status,
                  {m.id: (tree / package_path(m)).is_file() for m, _parts in member_packages})

@@ -1,0 +1,65 @@
+"""The review page after a real send: who got what when, what the councils answered, what changed since."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from conftest import SEED_MEETING
+from docgen.build.pipeline import build
+from docgen.distribution.send import send_meeting
+from docgen.input.answers import answers_file
+from docgen.review.page import write_review
+
+pytestmark = pytest.mark.libreoffice
+
+
+class _Accept:
+    async def handle_DATA(self, _server, _session, _envelope) -> str:
+        return "250 2.0.0 Ok"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _section(page: str, section_id: str) -> str:
+    start = page.index(f'<section id="{section_id}"')
+    return page[start:page.index("</section>", start)]
+
+
+def test_the_page_shows_the_send_the_answers_and_what_changed_since_the_send(out: Path, tmp_path: Path):
+    folder = tmp_path / "decisions"
+    shutil.copytree(SEED_MEETING.parent, folder)
+    meeting = folder / SEED_MEETING.name
+    build(meeting, out)
+    controller = Controller(_Accept(), hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    try:
+        send_meeting(meeting, out, send=True, environ={
+            "DOCGEN_SMTP_SERVER": "127.0.0.1", "DOCGEN_SMTP_PORT": str(controller.port),
+            "DOCGEN_SMTP_SAKERHET": "okrypterad", "DOCGEN_SMTP_AVSANDARE": "registrator@itsam.se"})
+    finally:
+        controller.stop()
+    answers_file(meeting).write_text(
+        "svar:\n  ydre:\n    datum: 2026-05-12\n    kf_paragraf: KF 2026 § 45\n    beslut: bifall\n", encoding="utf-8")
+    text = meeting.read_text(encoding="utf-8")
+    meeting.write_text(text.replace("föredrar ärendet.", "föredrar ärendet kort.", 1), encoding="utf-8")
+
+    result = build(meeting, out, addition=write_review)
+
+    page = (result.folder / "granskning" / "index.html").read_text(encoding="utf-8")
+    round_ = _section(page, "utskick")
+    today = dt.date.today().isoformat()
+    assert round_.count(f"<td>{today}</td>") == 5
+    assert "bifall 2026-05-12 (KF 2026 § 45)" in round_
+    assert round_.count("inget svar") == 4
+    since_send = page[page.index("Sedan förra utskicket"):]
+    assert "Hela paketet (samtliga handlingar i en PDF) för 5 medlemmar" in since_send[:since_send.index("</ul>")]
