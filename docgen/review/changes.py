@@ -30,13 +30,36 @@ class Changes:
     """Member ids whose whole package PDF is new or changed."""
     removed: list[str] = field(default_factory=list)
     """Files the earlier state had and the new one has not."""
+    paragraphs: list[int] = field(default_factory=list)
+    """Paragraphs whose content (heading, texts, request, recipients …) is new or changed."""
 
     @property
     def empty(self) -> bool:
-        return not (self.documents or self.packages or self.removed)
+        return not (self.documents or self.packages or self.removed or self.paragraphs)
 
     def touches(self, document: PlannedDocument) -> bool:
         return any(d.key == document.key for d in self.documents)
+
+
+PARAGRAPHS = "paragrafer.json"
+"""In the review folder: a digest of each paragraph's content, for the next build to compare with."""
+
+
+def paragraph_digests(case: Case) -> dict[str, str]:
+    """{§ number: SHA-256 of everything the YAML says of that paragraph}."""
+    return {str(item.number): hashlib.sha256(item.model_dump_json().encode("utf-8")).hexdigest()
+            for item in case.meeting.items}
+
+
+def changed_paragraphs(previous: Path | None, now: dict[str, str]) -> list[int]:
+    """Paragraphs that differ from the previous build's (all of them if it recorded none)."""
+    try:
+        before = json.loads((previous / REVIEW_FOLDER / PARAGRAPHS).read_text(encoding="utf-8"))
+    except (OSError, ValueError, TypeError):
+        before = {}
+    if not isinstance(before, dict):
+        before = {}
+    return sorted(int(number) for number, digest in now.items() if before.get(number) != digest)
 
 
 def tree_digests(tree: Path) -> dict[str, str]:

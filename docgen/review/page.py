@@ -15,6 +15,7 @@ the same bytes.
 from __future__ import annotations
 
 import html
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,6 +85,11 @@ def write_review(case: Case, documents: list[PlannedDocument], tree: Path, previ
     association = [shown(d, outputs(d)[0].path) for d in own]
     before = diff.manifest_digests(previous)
     since_build = diff.compare(case, documents, before, after) if before is not None else None
+    paragraphs = diff.paragraph_digests(case)
+    if since_build is not None:
+        since_build.paragraphs = diff.changed_paragraphs(previous, paragraphs)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_atomically(folder / diff.PARAGRAPHS, (json.dumps(paragraphs, indent=1, sort_keys=True) + "\n").encode())
     sent = sending.last_sent_digests(case, previous)
     # Only what was sent is compared: a file never sent is no change since the send.
     since_send = (diff.compare(case, documents, sent, {name: digest for name, digest in after.items() if name in sent})
@@ -191,6 +197,8 @@ def _change_list(changes: diff.Changes, nothing: str) -> list[str]:
     if changes.empty:
         return [f"<p>{_e(nothing)}</p>"]
     out = ["<ul>"]
+    if changes.paragraphs:
+        out.append(f"<li>Ändrade paragrafer: {_e(', '.join(fmt.paragraph(n) for n in changes.paragraphs))}</li>")
     for document in changes.documents:
         whose = _whose(document)
         out.append(f"<li>{_e(document.kind.label)}: {_e(document.title)}{_e(whose)}</li>")

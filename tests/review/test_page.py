@@ -200,6 +200,7 @@ def test_a_one_word_change_in_18_is_listed_and_only_changed_pdfs_are_drawn_again
     text = (second / "granskning" / "index.html").read_text(encoding="utf-8")
     changed = text.split("<h3>Sedan förra bygget</h3>")[1].split("<h3>")[0].replace("\u00a0", " ")
     assert "Protokollsutdrag Direktionen 2026-03-26 § 18 (i 5 medlemspaket)" in changed
+    assert "<li>Ändrade paragrafer: § 18</li>" in changed  # the protocol alone would not say which
     assert "Protokoll Direktionen" in changed
     assert "Hemställan" not in changed and "Regressavtal" not in changed and "§ 16" not in changed
     assert "för 5 medlemmar" in changed
