@@ -238,10 +238,11 @@ class _Pipeline:
         self.step("gör PDF med LibreOffice")
 
     def merge_ready_packages(self, wait: bool) -> None:
-        """Merge the packages, in member order, whose documents are converted."""
-        if wait:
-            for _future, _key, document in list(self.pending.values()):
-                self._collect(document, wait=True)
+        """Merge the packages, in member order, whose documents are converted.
+
+        Waiting, each package waits only for its own parts: a rebuild merges while LibreOffice
+        still converts the protocol, which no package holds. Then the rest is taken in.
+        """
         while self.merged < len(self.packages):
             member, parts = self.packages[self.merged]
             if not all(self._collect(document, wait) for document in parts):
@@ -250,6 +251,8 @@ class _Pipeline:
             self.merged += 1
             self.step("sätter ihop medlemspaket")
         if wait:
+            for _future, _key, document in list(self.pending.values()):
+                self._collect(document, wait=True)
             for merge in self.merges:
                 merge.result()
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import tempfile
 import zipfile
+from functools import lru_cache
 from pathlib import Path
 
 from docx.styles import BabelFish
@@ -42,14 +43,24 @@ def style_names(template: Path) -> set[str]:
     """The paragraph and character style names of a DOCX, as Word's interface shows them."""
     try:
         with zipfile.ZipFile(template) as docx:
-            root = etree.fromstring(docx.read("word/styles.xml"))
-    except (OSError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError) as exc:
+            styles = docx.read("word/styles.xml")
+    except (OSError, KeyError, zipfile.BadZipFile) as exc:
+        raise TemplateProblem(template, f"filen går inte att läsa som Word-dokument ({exc})") from None
+    return set(_style_names(template, styles))
+
+
+@lru_cache(maxsize=32)
+def _style_names(template: Path, styles: bytes) -> frozenset[str]:
+    # Keyed by content: docgen serve checks the same unchanged templates on every rebuild.
+    try:
+        root = etree.fromstring(styles)
+    except etree.XMLSyntaxError as exc:
         raise TemplateProblem(template, f"filen går inte att läsa som Word-dokument ({exc})") from None
     names = set()
     for name in root.iter(f"{_W}name"):
         if name.getparent().tag == f"{_W}style":
             names.add(BabelFish.internal2ui(name.get(f"{_W}val", "")))
-    return names
+    return frozenset(names)
 
 
 def style_problems(documents: list[PlannedDocument], templates: Templates) -> list[Problem]:
