@@ -289,10 +289,10 @@ def _build(meeting_file: Path, out_dir: Path, tvinga: bool, skriv_over: bool):
     # filled in; otherwise the build starts it at the first PDF the cache does not have.
     with convert.Office(convert.profile_root(), eager=cold) as office, _progress() as report:
         from docgen.build.pipeline import build
-        from docgen.review.page import write_review
+        from docgen.review.page import ReviewPage
 
         return build(meeting_file, out_dir, progress=report, office=office, use_cache=not tvinga,
-                     overwrite=skriv_over, addition=write_review)
+                     overwrite=skriv_over, addition=ReviewPage(out_dir))
 
 
 class _progress:

@@ -49,6 +49,9 @@ Addition = Callable[[Case, list[PlannedDocument], Path, Path | None], list[str]]
 Called with the case, the plan, the new tree and the meeting's previous folder
 (None on a first build); returns the files it wrote, relative to the tree, for
 the manifest. The build cannot import later stages, so the CLI hands it in.
+An addition may also have a method ``ready(case, document, pdf)``: the build
+calls it with each document's final PDF as soon as it is there, so that work
+on it can start while LibreOffice still converts the rest.
 """
 
 MERGE_PROCESS_ABOVE = 20
@@ -98,7 +101,8 @@ def build(meeting_file: Path, out_root: Path, progress: Progress | None = None,
         staging = Path(tempfile.mkdtemp(prefix=outfolder.staging_prefix(case.meeting.slug), dir=out_root))
         try:
             tree = staging / "resultat"
-            result = _build_into(case, documents, templates, staging, out_root, report, office, use_cache)
+            result = _build_into(case, documents, templates, staging, out_root, report, office, use_cache,
+                                 addition)
             added = addition(case, documents, tree, target if target.is_dir() else None) if addition else []
             write_manifest(case, documents, tree, digest, added)
             outfolder.replace(tree, target)
@@ -111,7 +115,8 @@ def build(meeting_file: Path, out_root: Path, progress: Progress | None = None,
 
 
 def _build_into(case: Case, documents: list[PlannedDocument], templates: Templates, staging: Path,
-                out_root: Path, report: Progress, office: convert.Office | None, use_cache: bool) -> BuildResult:
+                out_root: Path, report: Progress, office: convert.Office | None, use_cache: bool,
+                addition: Addition | None) -> BuildResult:
     work, tree = staging / "arbete", staging / "resultat"
     work.mkdir()
     cache = PdfCache(outfolder.cache_folder(out_root, case.meeting.slug),
@@ -122,7 +127,9 @@ def _build_into(case: Case, documents: list[PlannedDocument], templates: Templat
     # A cold build starts LibreOffice at once, so that it comes up while the templates are filled in.
     owned = office is None  # a caller's pool stays warm for its next build
     pool = nullcontext(office) if office else convert.Office(convert.profile_root(), eager=cache.empty)
-    with pool as office, _Pipeline(case, documents, templates, work, tree, cache, stamp, office, report) as line:
+    ready = getattr(addition, "ready", None)
+    with pool as office, _Pipeline(case, documents, templates, work, tree, cache, stamp, office, report,
+                                   ready) as line:
         for document in ordered:
             line.render(document)
             line.merge_ready_packages(wait=False)  # while LibreOffice converts the next ones
@@ -155,9 +162,9 @@ class _Pipeline:
 
     def __init__(self, case: Case, documents: list[PlannedDocument], templates: Templates, work: Path,
                  tree: Path, cache: PdfCache, stamp: dt.datetime, office: convert.Office,
-                 report: Progress) -> None:
+                 report: Progress, ready: Callable[[Case, PlannedDocument, Path], None] | None = None) -> None:
         self.case, self.templates, self.work, self.tree, self.cache = case, templates, work, tree, cache
-        self.stamp, self.office, self.report = stamp, office, report
+        self.stamp, self.office, self.report, self.ready_hook = stamp, office, report, ready
         self.pending: dict[str, tuple[Future, str, PlannedDocument]] = {}
         self.ready: set[str] = set()
         self.packages = packages(case, documents)
@@ -235,6 +242,8 @@ class _Pipeline:
             pages = {int(n): text for n, text in (reply.get("pages") or {}).items()}
             agenda.finish_protocol_docx(self.case, pages, self.work / f"{document.key}.docx")
         self.ready.add(document.key)
+        if self.ready_hook is not None:
+            self.ready_hook(self.case, document, self.work / f"{document.key}.pdf")
         self.step("gör PDF med LibreOffice")
 
     def merge_ready_packages(self, wait: bool) -> None:

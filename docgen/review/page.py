@@ -14,8 +14,10 @@ the same bytes.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,8 +52,58 @@ class _Shown:
     thumbnails: list[thumbnails.Thumbnail]
 
 
-def write_review(case: Case, documents: list[PlannedDocument], tree: Path, previous: Path | None) -> list[str]:
-    """Write the review page into ``tree``; returns the files written, relative to ``tree``."""
+class ReviewPage:
+    """The review page as a build's addition, its thumbnails drawn while LibreOffice converts the rest.
+
+    The build hands over each document's final PDF as soon as it is there
+    (:meth:`ready`); its pages are drawn in a thread of their own into the
+    build's work folder, which the build removes afterwards. Writing the page
+    (:meth:`__call__`) then copies them instead of drawing them. One instance
+    serves one build.
+    """
+
+    def __init__(self, out_root: Path | None = None) -> None:
+        self.out_root = out_root
+        """Where the meeting's previous build lies: pictures it has are not drawn early."""
+        self.pool: ThreadPoolExecutor | None = None
+        self.jobs: list[Future] = []
+        self.folders: list[Path] = []
+
+    def ready(self, case: Case, document: PlannedDocument, pdf: Path) -> None:
+        if not document.packages or not pdf.is_file():
+            return  # only what is in a member's package is drawn
+        folder = pdf.parent / f".{REVIEW_FOLDER}-{IMAGES}"
+        if folder not in self.folders:
+            folder.mkdir(exist_ok=True)
+            self.folders.append(folder)
+        if self.pool is None:
+            # One thread: drawing shares the cores with LibreOffice and the filling-in of templates.
+            self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="docgen-granskning")
+        limit = MAX_PAGES if len(case.association.members) <= ALL_PAGES_UP_TO else 1
+        digest = hashlib.sha256(pdf.read_bytes()).hexdigest()
+        request = thumbnails.Request(pdf, digest, min(_page_count(pdf), limit))
+        if self.out_root is not None:
+            previous = self.out_root / case.meeting.slug / REVIEW_FOLDER / IMAGES
+            if all((previous / name).is_file() for name in thumbnails.names(digest, request.pages)):
+                return  # the page copies them from the previous build
+        self.jobs.append(self.pool.submit(thumbnails.draw, [request], folder, None, 1))
+
+    def __call__(self, case: Case, documents: list[PlannedDocument], tree: Path, previous: Path | None) -> list[str]:
+        # LibreOffice is done: what the one thread has not begun is drawn below, on every core.
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        for job in self.jobs:
+            if not job.cancelled():
+                job.result()  # a pdftoppm failure surfaces here, with its message
+        return write_review(case, documents, tree, previous, also=self.folders)
+
+
+def write_review(case: Case, documents: list[PlannedDocument], tree: Path, previous: Path | None,
+                 also: list[Path] = ()) -> list[str]:
+    """Write the review page into ``tree``; returns the files written, relative to ``tree``.
+
+    Thumbnails in ``also`` (drawn earlier in this build) are copied rather than drawn.
+    """
     folder = tree / REVIEW_FOLDER
     after = diff.tree_digests(tree)
     member_packages = packages(case, documents)
@@ -72,7 +124,7 @@ def write_review(case: Case, documents: list[PlannedDocument], tree: Path, previ
         # every edit, and drawing it would cost each rebuild under docgen serve a page for no member.
         if digest and document.key in in_packages:
             requests[document.key] = thumbnails.Request(tree / (path + ".pdf"), digest, min(count, limit))
-    reuse = previous / REVIEW_FOLDER / IMAGES if previous is not None else None
+    reuse = [*([previous / REVIEW_FOLDER / IMAGES] if previous is not None else []), *also]
     drawn = thumbnails.draw(list(requests.values()), folder / IMAGES, reuse)
 
     def shown(document: PlannedDocument, path: str) -> _Shown:

@@ -223,7 +223,7 @@ class _Builder:
     def run(self) -> None:
         from docgen.build.pipeline import build
         from docgen.input.validate import load_case
-        from docgen.review.page import write_review
+        from docgen.review.page import ReviewPage
 
         started = time.monotonic()
         with self.state.lock:
@@ -233,7 +233,8 @@ class _Builder:
                 case = load_case(self.meeting_file)  # LibreOffice starts only once the input has passed
                 self._remember(case)
                 self.office = self._start_office()
-            result = build(self.meeting_file, self.out_root, office=self.office, addition=write_review)
+            result = build(self.meeting_file, self.out_root, office=self.office,
+                           addition=ReviewPage(self.out_root))
         except InputError as exc:
             self._failed(str(exc))
             self.say(f"Fel i indata (visas på sidan):\n{exc}")

@@ -73,12 +73,15 @@ def names(digest: str, pages: int) -> list[str]:
     return [f"{stem(digest)}-{page}.png" for page in range(1, pages + 1)]
 
 
-def draw(requests: list[Request], folder: Path, reuse: Path | None = None) -> dict[str, list[Thumbnail]]:
+def draw(requests: list[Request], folder: Path, reuse: Path | list[Path] | None = None,
+         at_once: int | None = None) -> dict[str, list[Thumbnail]]:
     """Thumbnails for every request into ``folder``, by PDF digest; each distinct page is drawn once.
 
-    A thumbnail already in ``reuse`` (the previous build's folder) is copied, not drawn. Pages are
-    drawn one per pdftoppm run, as many at once as there are cores.
+    A thumbnail already in a ``reuse`` folder (the previous build's, or one drawn earlier in this
+    build) is copied, not drawn. Pages are drawn one per pdftoppm run, ``at_once`` at a time (as many
+    as there are cores if not given).
     """
+    sources = [reuse] if isinstance(reuse, Path) else list(reuse or [])
     folder.mkdir(parents=True, exist_ok=True)
     wanted: dict[str, Request] = {}
     for request in requests:
@@ -87,9 +90,9 @@ def draw(requests: list[Request], folder: Path, reuse: Path | None = None) -> di
             wanted[request.digest] = request
     jobs = [(request, page, name) for request in wanted.values()
             for page, name in enumerate(names(request.digest, request.pages), start=1)
-            if not _copied(reuse / name if reuse else None, folder / name)]
+            if not any(_copied(source / name, folder / name) for source in sources) and not (folder / name).is_file()]
     if jobs:
-        with ThreadPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 2)) as pool:
+        with ThreadPoolExecutor(max_workers=min(len(jobs), at_once or os.cpu_count() or 2)) as pool:
             list(pool.map(lambda job: _draw_page(*job, folder), jobs))
     return {digest: [_thumbnail(folder / name, page)
                      for page, name in enumerate(names(digest, request.pages), start=1)]
