@@ -18,7 +18,7 @@ from email.utils import format_datetime, formataddr
 
 from docgen.distribution.outgoing import REMINDER, Delivery
 from docgen.model import formatting as fmt
-from docgen.model.case import Case, Item
+from docgen.model.case import Case
 
 _TYPES = {".pdf": "application/pdf",
           ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
@@ -44,14 +44,10 @@ def message_id(case: Case, delivery: Delivery, sender: str, sequence: int) -> st
             f"@{domain.encode('idna').decode('ascii')}>")
 
 
-def requests(case: Case) -> list[Item]:
-    return [item for item in case.meeting.items if item.request]
-
-
 def subject(case: Case, delivery: Delivery, replaces: Earlier | None = None) -> str:
     """``Kommunalförbundet Itsam: Ny solidarisk borgen … (dnr ITSAM 2026/14)``; a reminder or replacement says so."""
     association = case.association
-    asked = requests(case)
+    asked = case.request_items
     items = asked or [i for i in case.meeting.items if i.goes_to_members]
     matter = "; ".join(i.request.subject if i.request else i.heading for i in items)
     dnr = ", ".join(f"{association.registry_prefix} {i.registry_number}" for i in items)
@@ -71,11 +67,11 @@ def body(case: Case, delivery: Delivery, replaces: Earlier | None = None, remind
         lines += [f"Detta e-postmeddelande ersätter det vi skickade {_when(replaces.sent)} "
                   f"(Message-ID {replaces.message_id}). Handlingarna har ändrats sedan dess; använd bara de "
                   "bifogade nedan.", ""]
-    asked = requests(case)
+    asked = case.request_items
     if delivery.purpose == REMINDER:
         sent = f" {_when(reminded.sent)}" if reminded else ""
-        lines += [f"Vi skickade{sent} {association.name}s hemställan till {council}. Vi har ännu inte fått "
-                  "fullmäktiges beslut och bifogar en påminnelse.", ""]
+        lines += [f"Vi skickade{sent} {fmt.genitive(association.name)} hemställan till {council}. "
+                  "Vi har ännu inte fått fullmäktiges beslut och bifogar en påminnelse.", ""]
     for item in asked:
         request = item.request
         lines += [f"{meeting.body} för {association.name} beslutade den {fmt.long_date(meeting.date)}, "
@@ -109,7 +105,7 @@ def compose(case: Case, delivery: Delivery, sender: str, message_id: str, when: 
     message = EmailMessage()
     message["From"] = formataddr((case.association.name, sender))
     message["To"] = formataddr((f"Registrator {delivery.member.name}", delivery.member.registry_email))
-    contacts = [i.request.contact.email for i in requests(case) if i.request.contact.email]
+    contacts = [i.request.contact.email for i in case.request_items if i.request.contact.email]
     if contacts:
         message["Reply-To"] = contacts[0]
     message["Subject"] = subject(case, delivery, replaces)

@@ -83,7 +83,7 @@ def sender_for(case: Case, settings: Settings) -> str:
     """The sender; a dry run without settings shows the association's address (or the contact's)."""
     if settings.sender:
         return settings.sender
-    contacts = [i.request.contact.email for i in mail.requests(case) if i.request.contact.email]
+    contacts = [i.request.contact.email for i in case.request_items if i.request.contact.email]
     return case.association.email or (contacts[0] if contacts else "utskick@docgen.invalid")
 
 
