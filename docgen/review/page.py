@@ -309,7 +309,7 @@ def _member_section(member: Member, shown: list[_Shown], lazy: bool, since_build
                    f"{_badge(since_build is not None and member.id in since_build.packages)}</p>")
     out.append('<ol class="handlingar">')
     for item in shown:
-        out += _document(item, f"{member.name}: ", lazy, since_build)
+        out += _document(item, f"{member.name}: ", lazy, since_build, member.id)
     out += ["</ol>", "</section>"]
     return out
 
@@ -324,11 +324,12 @@ def _association_section(shown: list[_Shown], since_build: diff.Changes | None) 
     return out
 
 
-def _document(item: _Shown, context: str, lazy: bool, since_build: diff.Changes | None) -> list[str]:
+def _document(item: _Shown, context: str, lazy: bool, since_build: diff.Changes | None,
+              member: str | None = None) -> list[str]:
     document = item.document
     label = _label(document)
-    heading = f"{document.position}. {label}" if document.kind not in (Kind.PROTOCOL, Kind.NOTICE) \
-        and document.position and context else label
+    # In a member's section the number is the document's place in that member's package (its file name).
+    heading = f"{document.position(member)}. {label}" if member is not None else label
     changed = since_build is not None and since_build.touches(document)
     out = ['<li class="handling">', f"<h3>{_e(heading)}{_badge(changed)}</h3>",
            f'<p class="titel">{_e(document.title)}</p>']

@@ -235,3 +235,13 @@ def test_without_pdftoppm_the_build_stops_with_a_swedish_message(built_out: Path
     with pytest.raises(ToolError, match="pdftoppm saknas.*poppler-utils"):
         _build(SEED_MEETING, out)
     assert not (out / SLUG).exists()  # nothing half-made is put in place
+
+
+def test_each_documents_number_in_a_member_section_is_its_place_in_that_package(reviewed: Path):
+    text = (reviewed / "granskning" / "index.html").read_text(encoding="utf-8")
+    section = text[text.index('<section class="medlem" id="medlem-ydre"'):]
+    section = section[:section.index("</section>")]
+    headings = [re.sub(r"<[^>]+>", "", h) for h in re.findall(r"<h3>(.*?)</h3>", section)]
+    files = sorted(p.name for p in (reviewed / "medlemmar" / "ydre").glob("[0-9]*.pdf"))
+    assert [h.split(". ", 1)[0] for h in headings] == [f.split("-", 1)[0] for f in files] == ["1", "2", "3", "4", "5"]
+    assert headings[0].startswith("1. Hemställan") and headings[3].startswith("4. Regressavtal")
