@@ -138,15 +138,19 @@ def schema(out_dir: Path | None) -> None:
         out.print(f"skrev {path}")
 
 
+SKICKA = click.option("--skicka", is_flag=True, help="Skicka på riktigt via SMTP (annars bara utkast som .eml).")
+SETTINGS = click.option("--installningar", type=click.Path(path_type=Path), default=None,
+                        help="Fil med e-postinställningar (standard: e-post.yaml bredvid mötesfilen).")
+
+
 @main.command()
 @MEETING
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default="out", show_default=True,
               help="Mappen som handlingarna byggdes i.")
-@click.option("--skicka", is_flag=True, help="Skicka på riktigt via SMTP (annars bara utkast som .eml).")
+@SKICKA
 @click.option("--igen", "igen", multiple=True, metavar="MEDLEM",
               help="Skicka till medlemmen (id) igen, t.ex. när handlingarna ändrats sedan förra utskicket.")
-@click.option("--installningar", type=click.Path(path_type=Path), default=None,
-              help="Fil med e-postinställningar (standard: e-post.yaml bredvid mötesfilen).")
+@SETTINGS
 def send(mötesfil: Path, out_dir: Path, skicka: bool, igen: tuple[str, ...], installningar: Path | None) -> None:
     """Skicka varje medlems handlingar till dess registrator (utan --skicka: bara utkast att granska)."""
     from docgen.distribution.send import send_meeting
@@ -183,11 +187,10 @@ def status(mötesfil: Path) -> None:
               help="Mappen som handlingarna byggdes i; påminnelserna hamnar bredvid mötets mapp.")
 @click.option("--dagar", type=click.IntRange(min=0), default=14, show_default=True,
               help="Påminn när så här många dagar eller färre återstår till svar_senast.")
-@click.option("--skicka", is_flag=True, help="Skicka på riktigt via SMTP (annars bara utkast som .eml).")
+@SKICKA
 @click.option("--igen", "igen", multiple=True, metavar="MEDLEM",
               help="Påminn medlemmen (id) en gång till om varje hemställan den inte svarat på.")
-@click.option("--installningar", type=click.Path(path_type=Path), default=None,
-              help="Fil med e-postinställningar (standard: e-post.yaml bredvid mötesfilen).")
+@SETTINGS
 def remind(mötesfil: Path, out_dir: Path, dagar: int, skicka: bool, igen: tuple[str, ...],
            installningar: Path | None) -> None:
     """Påminn varje medlem om varje hemställan den inte svarat på när dess svar_senast närmar sig."""
