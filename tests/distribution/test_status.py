@@ -78,7 +78,6 @@ SEED_WRONG = [
 ]
 
 
-
 def test_docgen_status_exits_0_only_when_the_condition_is_met(tmp_path):
     meeting = _meeting(tmp_path)
     members = ("boxholm", "vimmerby", "ydre", "atvidaberg", "odeshog")
