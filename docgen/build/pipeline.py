@@ -51,7 +51,8 @@ Called with the case, the plan, the new tree and the meeting's previous folder
 the manifest. The build cannot import later stages, so the CLI hands it in.
 An addition may also have a method ``ready(case, document, pdf)``: the build
 calls it with each document's final PDF as soon as it is there, so that work
-on it can start while LibreOffice still converts the rest.
+on it can start while LibreOffice still converts the rest; and ``close()``,
+which the build calls however it ends, before it removes its work folder.
 """
 
 MERGE_PROCESS_ABOVE = 20
@@ -108,6 +109,7 @@ def build(meeting_file: Path, out_root: Path, progress: Progress | None = None,
             outfolder.replace(tree, target)
             fingerprint.remember(meeting_file, out_root, target, digest, inputs, templates.folders())
         finally:
+            _close(addition)  # its work in the staging folder stops before the folder goes
             shutil.rmtree(staging, ignore_errors=True)
     result.folder = target
     result.files = sorted(p for p in target.rglob("*") if p.is_file())
@@ -145,6 +147,12 @@ def _build_into(case: Case, documents: list[PlannedDocument], templates: Templat
                 shutil.copyfile(work / f"{document.key}{suffix}", dest)
     report("klart", line.total, line.total)
     return BuildResult(case, tree, conversions=len(line.pending))
+
+
+def _close(addition: Addition | None) -> None:
+    close = getattr(addition, "close", None)
+    if close is not None:
+        close()
 
 
 def package_title(case: Case, member: Member) -> str:

@@ -88,10 +88,14 @@ class ReviewPage:
                 return  # the page copies them from the previous build
         self.jobs.append(self.pool.submit(thumbnails.draw, [request], folder, None, 1))
 
-    def __call__(self, case: Case, documents: list[PlannedDocument], tree: Path, previous: Path | None) -> list[str]:
-        # LibreOffice is done: what the one thread has not begun is drawn below, on every core.
+    def close(self) -> None:
+        """Stop drawing: what has not begun is dropped, what runs is waited for (a page, a fraction of a second)."""
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def __call__(self, case: Case, documents: list[PlannedDocument], tree: Path, previous: Path | None) -> list[str]:
+        # LibreOffice is done: what the one thread has not begun is drawn below, on every core.
+        self.close()
         for job in self.jobs:
             if not job.cancelled():
                 job.result()  # a pdftoppm failure surfaces here, with its message
