@@ -13,6 +13,8 @@ import errno
 import signal
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -281,9 +283,10 @@ def _print_status(report) -> None:
 
 def _build(meeting_file: Path, out_dir: Path, tvinga: bool, skriv_over: bool):
     """Validate, then build with LibreOffice started as early as the checks allow."""
-    from docgen.build.outfolder import cache_folder
-    from docgen.input.validate import load_case
-    from docgen.pdf import office as convert
+    with _imports_shielded():
+        from docgen.build.outfolder import cache_folder
+        from docgen.input.validate import load_case
+        from docgen.pdf import office as convert
 
     case = load_case(meeting_file)  # LibreOffice starts only once the input has passed
     cache = cache_folder(out_dir, case.meeting.slug)
@@ -291,8 +294,9 @@ def _build(meeting_file: Path, out_dir: Path, tvinga: bool, skriv_over: bool):
     # On a cold build LibreOffice comes up while the document layer imports and the templates are
     # filled in; otherwise the build starts it at the first PDF the cache does not have.
     with convert.Office(convert.profile_root(), eager=cold) as office, _progress() as report:
-        from docgen.build.pipeline import build
-        from docgen.review.page import ReviewPage
+        with _imports_shielded():
+            from docgen.build.pipeline import build
+            from docgen.review.page import ReviewPage
 
         return build(meeting_file, out_dir, progress=report, office=office, use_cache=not tvinga,
                      overwrite=skriv_over, addition=ReviewPage(out_dir))
@@ -365,6 +369,7 @@ _OS_REASONS = {
 
 
 _interrupted = False
+_shielded = False
 
 
 def _interrupting_signals() -> list[int]:
@@ -375,7 +380,26 @@ def _interrupting_signals() -> list[int]:
 def _interrupt(_signum: int, _frame: object) -> None:
     global _interrupted
     _interrupted = True
-    raise KeyboardInterrupt
+    if not _shielded:
+        raise KeyboardInterrupt
+
+
+@contextmanager
+def _imports_shielded() -> Iterator[None]:
+    """Imports during which an interrupt waits until they are done.
+
+    An exception raised inside a C extension's module initialisation (pikepdf's
+    nanobind, lxml) can abort the whole process with a native traceback, and
+    LibreOffice may already be starting; so the interrupt is noted, the imports
+    finish, and it is raised right after them.
+    """
+    global _shielded
+    _shielded = True
+    try:
+        yield
+    finally:
+        _shielded = False
+    _raise_if_interrupted()
 
 
 def _quiet_about_interrupts(unraisable: object) -> None:
