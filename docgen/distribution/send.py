@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import smtplib
 from collections.abc import Callable, Collection
+from contextlib import nullcontext
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import default as DEFAULT_POLICY
@@ -232,7 +233,8 @@ def dispatch(meeting_file: Path, case: Case, out_root: Path, collect: Callable[[
 
     settings = load_settings(settings_path or settings_file(meeting_file), environ)
     log = SendLog(log_file(meeting_file))
-    with log.exclusive():
+    # Only a real send extends the log; a dry run reads it and leaves no lock file beside the YAML.
+    with log.exclusive() if send else nullcontext():
         steps = prepare(case, collect(), log, sender_for(case, settings), again, now(), reminded)
         drafts = write_drafts(steps, drafts_folder(case, out_root))
         sent = transmit(steps, log, settings, connect) if send else []

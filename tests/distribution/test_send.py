@@ -133,6 +133,7 @@ def test_dry_run_writes_one_draft_per_member_and_sends_nothing(built, smtp_serve
     assert sorted(p.name for p in run.drafts) == sorted(f"{m}.eml" for m in MEMBERS)
     assert smtp_server[1].messages == []
     assert not log_file(meeting).exists()
+    assert not [p.name for p in meeting.parent.iterdir() if p.name.endswith(".lås")]  # no lock left beside the YAML
     assert all(step.action == send.NEW for step in run.steps)
 
 
