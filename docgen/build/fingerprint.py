@@ -9,6 +9,7 @@ the question is whether any of them changed.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -39,8 +40,12 @@ def inputs_digest(files: list[Path], template_folders: list[Path]) -> str:
     return digest.hexdigest()
 
 
+@functools.cache
 def code_identity() -> bytes:
-    """A digest of docgen's own code: what fills in a template may change with any of it."""
+    """A digest of docgen's own code: what fills in a template may change with any of it.
+
+    Once per process: a running docgen (``serve``) runs the code it loaded, whatever is on disk later.
+    """
     digest = hashlib.sha256()
     for path in sorted(PACKAGE.rglob("*.py")):
         digest.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())

@@ -86,7 +86,7 @@ class ReviewPage:
             previous = self.out_root / case.meeting.slug / REVIEW_FOLDER / IMAGES
             if all((previous / name).is_file() for name in thumbnails.names(digest, request.pages)):
                 return  # the page copies them from the previous build
-        self.jobs.append(self.pool.submit(thumbnails.draw, [request], folder, None, 1))
+        self.jobs.append(self.pool.submit(thumbnails.draw, [request], folder, (), 1))
 
     def close(self) -> None:
         """Stop drawing: what has not begun is dropped, what runs is waited for (a page, a fraction of a second)."""
@@ -146,11 +146,11 @@ def write_review(case: Case, documents: list[PlannedDocument], tree: Path, previ
         since_build.paragraphs = diff.changed_paragraphs(previous, paragraphs)
     folder.mkdir(parents=True, exist_ok=True)
     write_atomically(folder / diff.PARAGRAPHS, (json.dumps(paragraphs, indent=1, sort_keys=True) + "\n").encode())
-    sent = sending.last_sent_digests(case, previous)
+    sent = sending.last_sent_digests(case)
     # Only what was sent is compared: a file never sent is no change since the send.
     since_send = (diff.compare(case, documents, sent, {name: digest for name, digest in after.items() if name in sent})
                   if sent is not None else None)
-    status = sending.round_status(case, previous)
+    status = sending.round_status(case)
     text = _page(case, sections, association, since_build, since_send, status,
                  {m.id: (tree / package_path(m)).is_file() for m, _parts in member_packages})
     write_atomically(folder / "index.html", text.encode("utf-8"))

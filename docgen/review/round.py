@@ -38,7 +38,7 @@ class MemberStatus:
     """What its council answered (Swedish text, per paragraph when there are several), None: no answer yet."""
 
 
-def round_status(case: Case, _meeting_folder: Path | None, today: dt.date | None = None) -> list[MemberStatus] | None:
+def round_status(case: Case, today: dt.date | None = None) -> list[MemberStatus] | None:
     """Sent and answered per member; None while nothing has been sent."""
     meeting_file = _meeting_file(case)
     if meeting_file is None or not log_file(meeting_file).is_file():
@@ -70,7 +70,7 @@ def _answer_text(answer: Answer) -> str:
     return f"{answer.decision} {fmt.short_date(answer.date)} ({answer.council_paragraph})"
 
 
-def last_sent_digests(case: Case, _meeting_folder: Path | None) -> dict[str, str] | None:
+def last_sent_digests(case: Case) -> dict[str, str] | None:
     """{file: SHA-256} of what the last send to each member delivered; None: nothing delivered yet."""
     meeting_file = _meeting_file(case)
     if meeting_file is None:

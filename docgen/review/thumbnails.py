@@ -14,6 +14,7 @@ import os
 import shutil
 import struct
 import subprocess
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,7 +74,7 @@ def names(digest: str, pages: int) -> list[str]:
     return [f"{stem(digest)}-{page}.png" for page in range(1, pages + 1)]
 
 
-def draw(requests: list[Request], folder: Path, reuse: Path | list[Path] | None = None,
+def draw(requests: list[Request], folder: Path, reuse: Sequence[Path] = (),
          at_once: int | None = None) -> dict[str, list[Thumbnail]]:
     """Thumbnails for every request into ``folder``, by PDF digest; each distinct page is drawn once.
 
@@ -81,7 +82,6 @@ def draw(requests: list[Request], folder: Path, reuse: Path | list[Path] | None 
     build) is copied, not drawn. Pages are drawn one per pdftoppm run, ``at_once`` at a time (as many
     as there are cores if not given).
     """
-    sources = [reuse] if isinstance(reuse, Path) else list(reuse or [])
     folder.mkdir(parents=True, exist_ok=True)
     wanted: dict[str, Request] = {}
     for request in requests:
@@ -90,7 +90,7 @@ def draw(requests: list[Request], folder: Path, reuse: Path | list[Path] | None 
             wanted[request.digest] = request
     jobs = [(request, page, name) for request in wanted.values()
             for page, name in enumerate(names(request.digest, request.pages), start=1)
-            if not any(_copied(source / name, folder / name) for source in sources) and not (folder / name).is_file()]
+            if not (folder / name).is_file() and not any(_copied(source / name, folder / name) for source in reuse)]
     if jobs:
         with ThreadPoolExecutor(max_workers=min(len(jobs), at_once or os.cpu_count() or 2)) as pool:
             list(pool.map(lambda job: _draw_page(*job, folder), jobs))
@@ -99,10 +99,8 @@ def draw(requests: list[Request], folder: Path, reuse: Path | list[Path] | None 
             for digest, request in wanted.items()}
 
 
-def _copied(source: Path | None, dest: Path) -> bool:
-    if dest.is_file():
-        return True
-    if source is None or not source.is_file() or source.is_symlink():
+def _copied(source: Path, dest: Path) -> bool:
+    if not source.is_file() or source.is_symlink():
         return False
     shutil.copyfile(source, dest)
     return True
