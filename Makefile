@@ -17,7 +17,7 @@ test: system venv browser-test-deps
 
 # The kill test with 50 rounds of SIGKILL at random moments (a few minutes), on demand.
 test-long: system venv
-	DOCGEN_KILL_ROUNDS=50 $(BIN)/pytest tests/build/test_kill.py
+	DOCGEN_KILL_ROUNDS=50 $(BIN)/pytest tests/pipeline/test_kill.py
 
 check: venv
 	$(BIN)/ruff check docgen tests scripts

@@ -11,10 +11,10 @@ The package tree is the pipeline, each stage importing only the ones before it:
   templates' contexts, Markdown as Word content, filling the Word templates.
 - :mod:`docgen.pdf`: LibreOffice (DOCX to PDF/A), normalising PDFs, member
   packages merged with pikepdf, verification.
-- :mod:`docgen.build`: the pipeline that runs the stages, the PDF cache, the
+- :mod:`docgen.pipeline`: the pipeline that runs the stages, the PDF cache, the
   manifest and the no-change fingerprint.
 
-:mod:`docgen.cli` is a thin click layer over :func:`docgen.build.pipeline.build`.
+:mod:`docgen.cli` is a thin click layer over :func:`docgen.pipeline.run.build`.
 """
 
 __version__ = "0.1.0"

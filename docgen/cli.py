@@ -20,8 +20,8 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from docgen.build import fingerprint
 from docgen.errors import DocgenError, InputError
+from docgen.pipeline import fingerprint
 
 DEFAULT_MEETING = Path("decisions/2026-03-26-direktionen.yaml")
 
@@ -284,9 +284,9 @@ def _print_status(report) -> None:
 def _build(meeting_file: Path, out_dir: Path, tvinga: bool, skriv_over: bool):
     """Validate, then build with LibreOffice started as early as the checks allow."""
     with _imports_shielded():
-        from docgen.build.outfolder import cache_folder
         from docgen.input.validate import load_case
         from docgen.pdf import office as convert
+        from docgen.pipeline.outfolder import cache_folder
 
     case = load_case(meeting_file)  # LibreOffice starts only once the input has passed
     cache = cache_folder(out_dir, case.meeting.slug)
@@ -295,7 +295,7 @@ def _build(meeting_file: Path, out_dir: Path, tvinga: bool, skriv_over: bool):
     # filled in; otherwise the build starts it at the first PDF the cache does not have.
     with convert.Office(convert.profile_root(), eager=cold) as office, _progress() as report:
         with _imports_shielded():
-            from docgen.build.pipeline import build
+            from docgen.pipeline.run import build
             from docgen.review.page import ReviewPage
 
         return build(meeting_file, out_dir, progress=report, office=office, use_cache=not tvinga,

@@ -36,7 +36,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def seed_build(tmp_path_factory: pytest.TempPathFactory):
     """The seed meeting built with the real pipeline (LibreOffice included)."""
-    from docgen.build.pipeline import build
+    from docgen.pipeline.run import build
 
     out = tmp_path_factory.mktemp("out")
     return build(SEED_MEETING, out)
@@ -122,7 +122,7 @@ def swedish_document(title: str, author: str = "Kommunalförbundet Itsam") -> Do
 @pytest.fixture(scope="module")
 def built_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An out/ folder with the seed built once, cache included: copies of it rebuild without LibreOffice."""
-    from docgen.build.pipeline import build
+    from docgen.pipeline.run import build
 
     out = tmp_path_factory.mktemp("byggd") / "out"
     build(SEED_MEETING, out)

@@ -19,8 +19,8 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import ROOT, pdf_text, squash, swedish_document
-from docgen.build.pipeline import build
 from docgen.pdf.verify import verify_tree
+from docgen.pipeline.run import build
 
 pytestmark = pytest.mark.libreoffice
 

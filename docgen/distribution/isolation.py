@@ -23,11 +23,11 @@ import zipfile
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
-from docgen.build.manifest import PACKAGE_KIND
 from docgen.distribution.outgoing import REMINDER, Attachment, Delivery, addressed_members
 from docgen.documents.plan import Kind
 from docgen.errors import DocgenError
 from docgen.model.case import Case, Member
+from docgen.pipeline.manifest import PACKAGE_KIND
 
 ADDRESSED_KINDS = frozenset({Kind.LETTER.label.lower(), Kind.PROPOSAL.label.lower(), PACKAGE_KIND, REMINDER})
 """Document types that are addressed to the member and must name it."""

@@ -15,11 +15,11 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from docgen.build.fingerprint import MANIFEST, file_digest, up_to_date
-from docgen.build.manifest import PACKAGE_KIND
 from docgen.documents.plan import Kind, PlannedDocument, outputs, package_path, plan
 from docgen.errors import DocgenError
 from docgen.model.case import ALL_MEMBERS, Case, Member
+from docgen.pipeline.fingerprint import MANIFEST, file_digest, up_to_date
+from docgen.pipeline.manifest import PACKAGE_KIND
 
 REQUEST = "hemställan"
 """The purpose of the first e-mail to each member: the protocol's documents."""

@@ -28,7 +28,6 @@ from typing import Any
 from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
-from docgen.build.fingerprint import file_digest
 from docgen.distribution import mail
 from docgen.distribution.outgoing import REMINDER, REQUEST, Attachment, Delivery
 from docgen.distribution.send import AGAIN, NEW, Run, dispatch
@@ -41,6 +40,7 @@ from docgen.errors import DocgenError
 from docgen.model import formatting as fmt
 from docgen.model.answers import Answers
 from docgen.model.case import Case, Item, Member
+from docgen.pipeline.fingerprint import file_digest
 
 TEMPLATE = "paminnelse.docx"
 DEFAULT_DAYS = 14

@@ -12,10 +12,10 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from docgen.build.fingerprint import MANIFEST
-from docgen.build.manifest import ADDED_KIND, PACKAGE_KIND
 from docgen.documents.plan import PlannedDocument, outputs, package_path
 from docgen.model.case import Case
+from docgen.pipeline.fingerprint import MANIFEST
+from docgen.pipeline.manifest import ADDED_KIND, PACKAGE_KIND
 
 REVIEW_FOLDER = "granskning"
 

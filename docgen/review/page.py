@@ -1,6 +1,6 @@
 """``out/<meeting>/granskning/index.html``: the review page every build writes.
 
-:func:`write_review` is the build's :data:`~docgen.build.pipeline.Addition`:
+:func:`write_review` is the build's :data:`~docgen.pipeline.run.Addition`:
 it gets the finished tree before it replaces the old folder, draws page
 thumbnails of every document in every member's package (each distinct PDF
 once; with many members the first page only; a thumbnail of the same PDF

@@ -221,8 +221,8 @@ class _Builder:
         return sorted(p for p in places if p.is_dir())
 
     def run(self) -> None:
-        from docgen.build.pipeline import build
         from docgen.input.validate import load_case
+        from docgen.pipeline.run import build
         from docgen.review.page import ReviewPage
 
         started = time.monotonic()

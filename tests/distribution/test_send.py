@@ -90,7 +90,7 @@ def decisions(tmp_path: Path) -> Path:
 @pytest.fixture
 def built(decisions: Path, out: Path) -> tuple[Path, Path]:
     """The copied meeting built into a copy of the session's out/ (every PDF from its cache)."""
-    from docgen.build.pipeline import build
+    from docgen.pipeline.run import build
 
     build(decisions, out)
     return decisions, out
@@ -164,7 +164,7 @@ def test_a_refusal_half_way_loses_nothing_and_a_rerun_sends_only_the_rest(built,
 
 
 def test_a_changed_package_is_refused_until_igen_and_then_replaces_the_earlier(built, smtp_server, smtp_env):
-    from docgen.build.pipeline import build
+    from docgen.pipeline.run import build
 
     meeting, out = built
     _controller, server = smtp_server

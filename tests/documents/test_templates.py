@@ -14,9 +14,9 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import ROOT, SEED_MEETING
-from docgen.build.pipeline import build
 from docgen.documents.templates import SHIPPED
 from docgen.pdf.verify import _fonts
+from docgen.pipeline.run import build
 
 DOCGEN = [sys.executable, "-m", "docgen.cli"]
 

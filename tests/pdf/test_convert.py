@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from conftest import SEED_MEETING, snapshot
-from docgen.build.outfolder import staging_prefix
-from docgen.build.pipeline import build
 from docgen.errors import ToolError
+from docgen.pipeline.outfolder import staging_prefix
+from docgen.pipeline.run import build
 
 
 @pytest.mark.parametrize(("script", "message"), [
@@ -30,7 +30,7 @@ def test_a_failing_worker_is_reported_and_nothing_is_lost(tmp_path: Path, monkey
     earlier = out / "2026-03-26-direktionen" / "protokoll"
     earlier.mkdir(parents=True)
     (earlier / "protokoll-2026-03-26-direktionen.pdf").write_bytes(b"%PDF earlier build")
-    # Listed in the earlier build's manifest: docgen made it, so it may replace it (docgen.build.outfolder).
+    # Listed in the earlier build's manifest: docgen made it, so it may replace it (docgen.pipeline.outfolder).
     manifest = {"filer": [{"fil": "protokoll/protokoll-2026-03-26-direktionen.pdf",
                            "sha256": hashlib.sha256(b"%PDF earlier build").hexdigest()}]}
     (out / "2026-03-26-direktionen" / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")

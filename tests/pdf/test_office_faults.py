@@ -22,11 +22,11 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import SEED_MEETING, snapshot, swedish_document
-from docgen.build import outfolder
-from docgen.build.pipeline import build
 from docgen.errors import ToolError
 from docgen.pdf import office
 from docgen.pdf.office import Office
+from docgen.pipeline import outfolder
+from docgen.pipeline.run import build
 
 SLUG = "2026-03-26-direktionen"
 

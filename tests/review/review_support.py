@@ -27,7 +27,7 @@ needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(),
 
 def build_reviewed(built_out: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seed built with the review page, from the PDF cache of ``built_out`` (no LibreOffice)."""
-    from docgen.build.pipeline import build
+    from docgen.pipeline.run import build
     from docgen.review.page import write_review
 
     out = tmp_path_factory.mktemp("granskad") / "out"

@@ -14,8 +14,8 @@ import review_support
 from pypdf import PdfReader
 
 from conftest import MEMBERS, SEED_MEETING, pdf_text
-from docgen.build.pipeline import build
 from docgen.errors import ToolError
+from docgen.pipeline.run import build
 from docgen.review import page as review_page
 from docgen.review import thumbnails
 from docgen.review.page import ReviewPage

@@ -11,9 +11,9 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from conftest import SEED_MEETING
-from docgen.build.pipeline import build
 from docgen.distribution.send import send_meeting
 from docgen.input.answers import answers_file
+from docgen.pipeline.run import build
 from docgen.review.page import write_review
 
 pytestmark = pytest.mark.libreoffice

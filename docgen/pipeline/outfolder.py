@@ -29,9 +29,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from docgen.build.fingerprint import MANIFEST
 from docgen.errors import DocgenError
 from docgen.files import held
+from docgen.pipeline.fingerprint import MANIFEST
 
 LOCK = ".docgen-lås"
 CACHE = ".cache"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import SEED_MEETING, snapshot
-from docgen.build import pipeline
-from docgen.build.pipeline import build
+from docgen.pipeline import run as pipeline
+from docgen.pipeline.run import build
 
 pytestmark = pytest.mark.libreoffice
 

@@ -10,10 +10,10 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from docgen.build.fingerprint import MANIFEST, file_digest
 from docgen.documents.plan import PlannedDocument, outputs, package_path, packages
 from docgen.files import write_atomically
 from docgen.model.case import Case
+from docgen.pipeline.fingerprint import MANIFEST, file_digest
 
 PACKAGE_KIND = "medlemspaket"
 ADDED_KIND = "granskning"

@@ -7,7 +7,7 @@ folder replace the meeting's folder. A failure leaves ``out/`` as it was.
 The stages run overlapped: each document is rendered, handed to a
 LibreOffice worker, and each member's package is merged as soon as its
 parts are converted. A build whose inputs have not changed at all is
-answered by :mod:`docgen.build.fingerprint` before this module is imported.
+answered by :mod:`docgen.pipeline.fingerprint` before this module is imported.
 """
 
 from __future__ import annotations
@@ -24,9 +24,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from docgen.build import fingerprint, outfolder
-from docgen.build.cache import PdfCache
-from docgen.build.manifest import write_manifest
 from docgen.documents import agenda
 from docgen.documents.attachments import prepare_attachment
 from docgen.documents.contract import check_styles
@@ -39,6 +36,9 @@ from docgen.model import formatting as fmt
 from docgen.model.case import Case, Member
 from docgen.pdf import assemble, normalise
 from docgen.pdf import office as convert
+from docgen.pipeline import fingerprint, outfolder
+from docgen.pipeline.cache import PdfCache
+from docgen.pipeline.manifest import write_manifest
 
 Progress = Callable[[str, int, int], None]
 """Called with what is being done, how many steps are done and how many there are."""
@@ -85,7 +85,7 @@ def build(meeting_file: Path, out_root: Path, progress: Progress | None = None,
     all when every PDF comes from the cache); ``office`` is a pool a caller
     keeps warm between builds instead. ``use_cache=False`` converts every
     document anew. ``overwrite`` allows replacing files in the meeting folder
-    that docgen did not make (see :mod:`docgen.build.outfolder`). ``addition``
+    that docgen did not make (see :mod:`docgen.pipeline.outfolder`). ``addition``
     writes further files into the tree before it is put in place.
     """
     report = progress or (lambda _what, _done, _total: None)

@@ -19,11 +19,11 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from conftest import SEED_MEETING
-from docgen.build.pipeline import build
 from docgen.documents.contract import load_and_check
 from docgen.errors import InputError
 from docgen.pdf import office
 from docgen.pdf.verify import check_pdf
+from docgen.pipeline.run import build
 
 MEETING = SEED_MEETING.name
 SEED = {name: (SEED_MEETING.parent / name).read_text(encoding="utf-8") for name in (MEETING, "forbund.yaml")}

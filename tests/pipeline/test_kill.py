@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, SEED_MEETING, descendants, snapshot, soffice_pids, terminal_signals
-from docgen.build.outfolder import foreign_files
-from docgen.build.pipeline import build
+from docgen.pipeline.outfolder import foreign_files
+from docgen.pipeline.run import build
 
 SLUG = "2026-03-26-direktionen"
 ROUNDS = int(os.environ.get("DOCGEN_KILL_ROUNDS", "3"))

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, SEED_MEETING
-from docgen.build import fingerprint
-from docgen.build.pipeline import build
 from docgen.pdf.verify import verify_tree
+from docgen.pipeline import fingerprint
+from docgen.pipeline.run import build
 
 pytestmark = pytest.mark.libreoffice
 
