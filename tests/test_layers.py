@@ -8,8 +8,9 @@ from pathlib import Path
 from conftest import ROOT
 
 PACKAGE = ROOT / "docgen"
-ORDER = ["errors", "files", "model", "input", "documents", "pdf", "pipeline", "distribution", "review", "cli"]
-"""Foundations first, then the stages in pipeline order; the CLI on top."""
+ORDER = ["errors", "files", "model", "input", "documents", "pdf", "pipeline", "distribution", "review", "terminal",
+         "cli"]
+"""Foundations first, then the stages in pipeline order; what the command shows, and the CLI on top."""
 
 
 def _stage(module: str) -> str:
@@ -49,7 +50,7 @@ def test_no_module_imports_a_later_stage():
 
 
 def test_input_and_model_know_nothing_of_documents_pdf_or_build():
-    later = ("docgen.documents", "docgen.pdf", "docgen.pipeline", "docgen.cli")
+    later = ("docgen.documents", "docgen.pdf", "docgen.pipeline", "docgen.terminal", "docgen.cli")
     for stage in ("model", "input"):
         for path in (PACKAGE / stage).rglob("*.py"):
             assert not [m for m in _imports(path) if m.startswith(later)], path

@@ -25,12 +25,14 @@ from docgen.input.validate import load_case
 from docgen.model.case import ASSOCIATION_FILE
 
 CARRIED = ("förbund", "organ", "tid", "plats", "närvaro")
+DRAFT_PREFIX = "nasta-"
+"""How the file ``docgen new`` writes begins: a draft, not yet a meeting to build."""
 
 
 def next_meeting_file(previous: Path) -> Path:
     """Where the next meeting of the same body is written by default, beside the previous one."""
     case = load_case(previous)
-    return previous.parent / f"nasta-{case.meeting.slug.split('-', 3)[3]}.yaml"
+    return previous.parent / f"{DRAFT_PREFIX}{case.meeting.slug.split('-', 3)[3]}.yaml"
 
 
 def write_next_meeting(previous: Path, target: Path) -> int:

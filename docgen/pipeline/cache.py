@@ -18,6 +18,17 @@ from pathlib import Path
 from typing import Any
 
 from docgen.files import write_atomically
+from docgen.pipeline import outfolder
+
+
+def is_cold(out_root: Path, slug: str, use_cache: bool = True) -> bool:
+    """Whether a build of meeting ``slug`` into ``out_root`` has no cached PDF to reuse, so that LibreOffice
+    is worth starting at once; looked at without creating anything (the build's own checks come later)."""
+    return not use_cache or _holds_nothing(outfolder.cache_folder(out_root, slug))
+
+
+def _holds_nothing(folder: Path) -> bool:
+    return not folder.is_dir() or folder.is_symlink() or not any(folder.iterdir())
 
 
 class PdfCache:
@@ -33,7 +44,7 @@ class PdfCache:
 
     @property
     def empty(self) -> bool:
-        return not self.serve or not any(self.folder.iterdir())
+        return not self.serve or _holds_nothing(self.folder)
 
     def key(self, docx: Path) -> str:
         key = hashlib.sha256(self.salt + docx.read_bytes()).hexdigest()

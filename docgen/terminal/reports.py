@@ -1,0 +1,98 @@
+"""What ``check``, ``send``, ``remind`` and ``status`` print: lines and rich tables on standard output."""
+
+from __future__ import annotations
+
+from rich.table import Table
+
+from docgen.terminal import out
+from docgen.terminal.running import run
+
+
+def member_clauses(case, item) -> None:
+    """Which att-clauses of ``item`` each member's proposal carries, and what each fills in itself."""
+    from docgen.model import formatting as fmt
+    from docgen.model.clauses import clause_numbers, open_fields
+
+    total = len(item.request.clauses)
+    out.print(f"Att-satser i varje kommuns förslag till beslut (§ {item.number}, {total} i protokollet):")
+    for member in case.association.members:
+        numbers = clause_numbers(item, member)
+        out.print(f"  {member.name}: {'alla' if len(numbers) == total else fmt.number_runs(numbers)}")
+    fields = {m.name: open_fields(case, item, m) for m in case.association.members}
+    if any(fields.values()):
+        out.print(f"Uppgifter som kommunerna själva fyller i (§ {item.number}):")
+        for name, labels in fields.items():
+            out.print(f"  {name}: {'; '.join(labels) if labels else 'inga'}")
+
+
+def mail_run(result, sent: bool) -> None:
+    """The table of e-mails (recipient, attachments, size, what happens), then what to do next."""
+    from docgen.distribution.send import CHANGED, refuse_changed
+
+    table = Table(title="Skickat" if sent else "Utkast (inget skickat)", title_justify="left")
+    for heading in ("Mottagare", "Bilagor", "Storlek", "Åtgärd"):
+        table.add_column(heading, justify="right" if heading == "Storlek" else "left")
+    for step in result.steps:
+        member = step.delivery.member
+        action = step.action if not step.note else f"{step.action} ({step.note})"
+        if sent and step.sends and step.reply is None:
+            action = "inte skickat"
+        table.add_row(f"{member.name}\n{member.registry_email}", "\n".join(a.name for a in step.delivery.attachments),
+                      f"{step.delivery.size / 1024:,.0f} kB".replace(",", " "), action)
+    out.print(table)
+    if result.drafts:
+        out.print(f"Utkasten ligger i {result.drafts[0].parent} (öppna .eml-filerna i Outlook eller Thunderbird).")
+    if sent:
+        out.print(f"Skickade {len(result.sent)} e-postmeddelanden; loggen: {result.log}")
+    elif any(s.action == CHANGED for s in result.steps):
+        run(lambda: refuse_changed(result.steps))
+    elif any(s.sends for s in result.steps):
+        out.print("Inget har skickats. Granska utkasten och kör samma kommando med --skicka.")
+    else:
+        out.print("Inget att skicka: allt är redan skickat.")
+
+
+def round_status(report) -> None:
+    """One table per request (with several, each under its § and ärendemening), then where the round stands."""
+    if not report.requests:
+        table = Table(title_justify="left")
+        table.add_column("Medlem")
+        table.add_column("Skickat")
+        for row in report.members:
+            table.add_row(row.member.name, row.sent)
+        out.print(table)
+    several = len(report.requests) > 1
+    for request in report.requests:
+        if several:
+            out.print(request.heading, style="bold", markup=False)
+        out.print(_answers_table(request))
+        out.print(request.summary, markup=False)
+        if several:
+            out.print()
+    if several or not report.requests:
+        out.print(report.summary, markup=False)
+
+
+def _answers_table(request) -> Table:
+    agreement = request.needs_agreement
+    table = Table(title_justify="left")
+    for heading in ["Medlem", "Skickat", "Svar", "Beslut", "Dagar kvar"] + (["Regressavtal"] if agreement else []):
+        table.add_column(heading)
+    for row in request.members:
+        answer = row.answer
+        cells = [row.member.name, row.sent, str(answer.date) if answer else "–",
+                 f"{answer.decision} ({answer.council_paragraph})" if answer else "–", _days_text(row)]
+        table.add_row(*cells, *([_signed_text(row)] if agreement else []))
+    return table
+
+
+def _days_text(row) -> str:
+    if row.answer is not None and row.answer.decided:
+        return "–"
+    if row.days_left is None:
+        return ""
+    return str(row.days_left) if row.days_left >= 0 else f"{-row.days_left} för sent"
+
+
+def _signed_text(row) -> str:
+    return str(row.answer.agreement_signed) if row.answer is not None and row.answer.agreement_signed else "nej"
