@@ -15,7 +15,6 @@ the same bytes.
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from docgen.model import formatting as fmt
 from docgen.model.case import Case, Member
 from docgen.review import changes as diff
 from docgen.review import round as sending
-from docgen.review import thumbnails, variants
+from docgen.review import templating, thumbnails, variants
 from docgen.review.changes import REVIEW_FOLDER
 
 PAGE = f"{REVIEW_FOLDER}/index.html"
@@ -170,101 +169,35 @@ def _page_count(pdf: Path) -> int:
 
 # --- HTML -------------------------------------------------------------------------------------
 
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
 def _page(case: Case, sections: list[tuple[Member, list[_Shown]]], association: list[_Shown],
           since_build: diff.Changes | None, since_send: diff.Changes | None,
           status: list[sending.MemberStatus] | None, whole: dict[str, bool]) -> str:
     meeting = case.meeting
     day = fmt.short_date(meeting.date)
-    title = f"Granskning: {meeting.body} {day}"
     nav = [("utskick", "Utskicket"), ("andringar", "Ändringar"), ("skillnader", "Skillnader mellan medlemmarna")]
     nav += [(f"medlem-{m.id}", m.name) for m, _parts in sections]
     nav.append(("forbundet", "Förbundets egna handlingar"))
-    out = [
-        "<!DOCTYPE html>",
-        '<html lang="sv">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(title)}</title>",
-        f"<style>{_CSS}</style>",
-        "</head>",
-        "<body>",
-        '<a class="hoppa" href="#innehall">Hoppa till innehållet</a>',
-        "<header>",
-        f"<h1>Granska innan du skickar: {_e(meeting.body)} {_e(day)}</h1>",
-        f"<p>{_e(case.association.name)}. {len(sections)} medlemspaket. Varje bild är en sida; "
-        "klicka på den för att öppna PDF:en.</p>",
-        '<p id="bygge-status" role="status" aria-live="polite"></p>',
-        '<nav aria-label="Innehåll"><h2 class="liten">Innehåll</h2><ul>',
-        *[f'<li><a href="#{_e(anchor)}">{_e(label)}</a></li>' for anchor, label in nav],
-        "</ul></nav>",
-        "</header>",
-        '<main id="innehall" tabindex="-1">',
-        *_status_section(sections, status),
-        *_changes_section(since_build, since_send),
-        *_variants_section(case),
-    ]
-    for index, (member, shown) in enumerate(sections):
-        out += _member_section(member, shown, index >= EAGER_SECTIONS, since_build, whole.get(member.id, False))
-    out += _association_section(association, since_build)
-    out += ["</main>", f"<script>{_SCRIPT}</script>", "</body>", "</html>", ""]
-    return "\n".join(out)
+    return templating.render(
+        "granskning.html.j2", title=f"Granskning: {meeting.body} {day}", case=case, day=day, nav=nav,
+        sections=sections, association=association, eager_sections=EAGER_SECTIONS, whole=whole,
+        status=status, names={m.id: m.name for m, _parts in sections}, tables=variants.tables(case),
+        since_build=since_build, changed_since_build=_change_lines(since_build),
+        changed_since_send=_change_lines(since_send), images=IMAGES, label=_label, package_path=package_path)
 
 
-def _status_section(sections: list[tuple[Member, list[_Shown]]],
-                    status: list[sending.MemberStatus] | None) -> list[str]:
-    out = ['<section id="utskick" aria-labelledby="utskick-rubrik">', '<h2 id="utskick-rubrik">Utskicket</h2>']
-    if status is None:
-        out.append("<p>Inga uppgifter om utskick ännu: inget har skickats härifrån.</p>")
-    else:
-        names = {m.id: m.name for m, _parts in sections}
-        out += ["<table>", "<caption>Skickat och besvarat per medlem</caption>",
-                '<thead><tr><th scope="col">Medlem</th><th scope="col">Skickat</th>'
-                '<th scope="col">Svar</th></tr></thead>', "<tbody>"]
-        for row in status:
-            out.append(f'<tr><th scope="row">{_e(names.get(row.member, row.member))}</th>'
-                       f"<td>{_e(row.sent or 'inte skickat')}</td><td>{_e(row.answered or 'inget svar')}</td></tr>")
-        out += ["</tbody>", "</table>"]
-    out.append("</section>")
-    return out
-
-
-def _changes_section(since_build: diff.Changes | None, since_send: diff.Changes | None) -> list[str]:
-    out = ['<section id="andringar" aria-labelledby="andringar-rubrik">',
-           '<h2 id="andringar-rubrik">Ändringar</h2>', "<h3>Sedan förra bygget</h3>"]
-    if since_build is None:
-        out.append("<p>Det här är första bygget av sammanträdet (inget tidigare bygge att jämföra med).</p>")
-    else:
-        out += _change_list(since_build, "Inget har ändrats sedan förra bygget.")
-    out.append("<h3>Sedan förra utskicket</h3>")
-    if since_send is None:
-        out.append("<p>Inget utskick att jämföra med.</p>")
-    else:
-        out += _change_list(since_send, "Inget har ändrats sedan förra utskicket.")
-    out.append("</section>")
-    return out
-
-
-def _change_list(changes: diff.Changes, nothing: str) -> list[str]:
-    if changes.empty:
-        return [f"<p>{_e(nothing)}</p>"]
-    out = ["<ul>"]
+def _change_lines(changes: diff.Changes | None) -> list[str] | None:
+    """What changed, one line each as the page lists it; None: nothing to compare with."""
+    if changes is None:
+        return None
+    lines = []
     if changes.paragraphs:
-        out.append(f"<li>Ändrade paragrafer: {_e(', '.join(fmt.paragraph(n) for n in changes.paragraphs))}</li>")
-    for document in changes.documents:
-        whose = _whose(document)
-        out.append(f"<li>{_e(document.kind.label)}: {_e(document.title)}{_e(whose)}</li>")
+        lines.append(f"Ändrade paragrafer: {', '.join(fmt.paragraph(n) for n in changes.paragraphs)}")
+    lines += [f"{document.kind.label}: {document.title}{_whose(document)}" for document in changes.documents]
     if changes.packages:
-        out.append(f"<li>Hela paketet (samtliga handlingar i en PDF) för {len(changes.packages)} "
-                   f"{'medlem' if len(changes.packages) == 1 else 'medlemmar'}</li>")
-    for name in changes.removed:
-        out.append(f"<li>Borttagen: {_e(name)}</li>")
-    out.append("</ul>")
-    return out
+        lines.append(f"Hela paketet (samtliga handlingar i en PDF) för {len(changes.packages)} "
+                     f"{'medlem' if len(changes.packages) == 1 else 'medlemmar'}")
+    lines += [f"Borttagen: {name}" for name in changes.removed]
+    return lines
 
 
 def _whose(document: PlannedDocument) -> str:
@@ -273,168 +206,8 @@ def _whose(document: PlannedDocument) -> str:
     return f" (i {len(document.packages)} medlemspaket)"
 
 
-def _variants_section(case: Case) -> list[str]:
-    out = ['<section id="skillnader" aria-labelledby="skillnader-rubrik">',
-           '<h2 id="skillnader-rubrik">Skillnader mellan medlemmarna</h2>']
-    tables = variants.tables(case)
-    if not tables:
-        out.append("<p>Inget ärende på sammanträdet går till kommunfullmäktige; alla får samma handlingar.</p>")
-    for table in tables:
-        request = table.item.request
-        subject = request.subject if request else table.item.heading
-        out += ['<div class="rullbar" role="region" tabindex="0" '
-                f'aria-label="Värden per medlem, {_e(fmt.paragraph(table.item.number))}">',
-                "<table>",
-                f"<caption>{_e(fmt.paragraph(table.item.number))} {_e(subject)}: det som skiljer "
-                "sig mellan medlemmarnas handlingar. Kolumner märkta ”olika” har mer än ett värde.</caption>",
-                "<thead><tr>", '<th scope="col">Medlem</th>']
-        for column in table.columns:
-            mark = "lika för alla" if column.same_for_all else "olika"
-            out.append(f'<th scope="col">{_e(column.heading)} <span class="markering">({mark})</span></th>')
-        out += ["</tr></thead>", "<tbody>"]
-        for row, member in enumerate(table.members):
-            cells = "".join(f"<td{'' if c.same_for_all else OLIKA}>{_e(c.values[row])}</td>"
-                            for c in table.columns)
-            out.append(f'<tr><th scope="row"><a href="#medlem-{_e(member.id)}">{_e(member.name)}</a></th>'
-                       f"{cells}</tr>")
-        out += ["</tbody>", "</table>", "</div>"]
-    out.append("</section>")
-    return out
-
-
-def _member_section(member: Member, shown: list[_Shown], lazy: bool, since_build: diff.Changes | None,
-                    whole: bool) -> list[str]:
-    anchor = f"medlem-{member.id}"
-    out = [f'<section class="medlem" id="{_e(anchor)}" aria-labelledby="{_e(anchor)}-rubrik">',
-           f'<h2 id="{_e(anchor)}-rubrik">{_e(member.name)}</h2>']
-    if whole:
-        out.append(f'<p><a href="../{_e(package_path(member))}">Hela paketet som en PDF '
-                   f"({len(shown)} handlingar)</a>"
-                   f"{_badge(since_build is not None and member.id in since_build.packages)}</p>")
-    out.append('<ol class="handlingar">')
-    for item in shown:
-        out += _document(item, f"{member.name}: ", lazy, since_build, member.id)
-    out += ["</ol>", "</section>"]
-    return out
-
-
-def _association_section(shown: list[_Shown], since_build: diff.Changes | None) -> list[str]:
-    out = ['<section id="forbundet" aria-labelledby="forbundet-rubrik">',
-           '<h2 id="forbundet-rubrik">Förbundets egna handlingar</h2>',
-           "<p>Protokoll, anslag och protokollsutdrag i förbundets egna mappar.</p>", '<ol class="handlingar">']
-    for item in shown:
-        out += _document(item, "", False, since_build)
-    out += ["</ol>", "</section>"]
-    return out
-
-
-def _document(item: _Shown, context: str, lazy: bool, since_build: diff.Changes | None,
-              member: str | None = None) -> list[str]:
-    document = item.document
-    label = _label(document)
-    # In a member's section the number is the document's place in that member's package (its file name).
-    heading = f"{document.position(member)}. {label}" if member is not None else label
-    changed = since_build is not None and since_build.touches(document)
-    out = ['<li class="handling">', f"<h3>{_e(heading)}{_badge(changed)}</h3>",
-           f'<p class="titel">{_e(document.title)}</p>']
-    if item.thumbnails:
-        out.append('<ul class="sidor">')
-        for picture in item.thumbnails:
-            alt = f"{context}{label}, sida {picture.page} av {item.pages}"
-            out.append(f'<li><a href="../{_e(item.path)}.pdf#page={picture.page}">'
-                       f'<img src="{IMAGES}/{_e(picture.name)}" alt="{_e(alt)}" width="{picture.width}" '
-                       f'height="{picture.height}"{LAZY if lazy else ""}></a></li>')
-        out.append("</ul>")
-        rest = item.pages - len(item.thumbnails)
-        if rest > 0:
-            out.append(f"<p>… och {rest} {'sida' if rest == 1 else 'sidor'} till i PDF:en.</p>")
-    links = []
-    if item.pdf:
-        links.append(f'<a href="../{_e(item.path)}.pdf">PDF<span class="dold"> – {_e(context + label)}</span></a>')
-    if item.docx:
-        links.append(f'<a href="../{_e(item.path)}.docx">Word (DOCX)<span class="dold"> – '
-                     f"{_e(context + label)}</span></a>")
-    out += [f'<p class="filer">{" · ".join(links)}</p>', "</li>"]
-    return out
-
-
-LAZY = ' loading="lazy"'
-OLIKA = ' class="olika"'
-
-
 def _label(document: PlannedDocument) -> str:
     """The kind of document as the reader names it; an extract with its paragraph (a package may hold two)."""
     if document.kind is Kind.EXTRACT and document.item is not None:
         return f"{document.kind.label} {fmt.paragraph(document.item)}"
     return document.kind.label
-
-
-def _badge(changed: bool) -> str:
-    return ' <strong class="andrad">Ändrad sedan förra bygget</strong>' if changed else ""
-
-
-_CSS = """
-:root { color-scheme: light; --text: #1b1b1b; --dim: #4a4a4a; --link: #0a4d94; --line: #c9c9c9;
-  --mark: #fff1b8; --mark-text: #4d3900; --bg-soft: #f4f6f8; }
-* { box-sizing: border-box; }
-body { margin: 0 auto; max-width: 90rem; padding: 1rem 1.5rem 3rem; color: var(--text); background: #fff;
-  font: 16px/1.45 "Liberation Sans", "DejaVu Sans", Arial, sans-serif; }
-a { color: var(--link); }
-a:focus-visible, [tabindex]:focus-visible { outline: 3px solid #c2410c; outline-offset: 2px; }
-.hoppa { position: absolute; left: -999rem; }
-.hoppa:focus { position: static; display: inline-block; padding: .3rem .6rem; background: var(--mark); }
-.dold { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
-h1 { font-size: 1.6rem; margin: .5rem 0; }
-h2 { font-size: 1.3rem; margin: 2rem 0 .6rem; border-bottom: 1px solid var(--line); padding-bottom: .2rem; }
-h2.liten { font-size: 1rem; border: 0; margin: .8rem 0 .2rem; }
-h3 { font-size: 1rem; margin: .2rem 0; }
-nav ul { display: flex; flex-wrap: wrap; gap: .2rem 1.2rem; padding: 0; margin: 0; list-style: none; }
-#bygge-status:empty { display: none; }
-#bygge-status { background: var(--mark); color: var(--mark-text); padding: .3rem .6rem; }
-.rullbar { overflow-x: auto; }
-table { border-collapse: collapse; margin: .5rem 0 1rem; }
-caption { text-align: left; font-weight: bold; padding: .3rem 0; }
-th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
-thead th { background: var(--bg-soft); }
-.markering { font-weight: normal; color: var(--dim); }
-td.olika { background: var(--mark); color: var(--mark-text); }
-.andrad { display: inline-block; margin-left: .5rem; padding: 0 .4rem; font-size: .85rem;
-  background: var(--mark); color: var(--mark-text); border: 1px solid #b08a00; }
-ol.handlingar { display: flex; flex-wrap: wrap; gap: .8rem; padding: 0; margin: 0; list-style: none; }
-li.handling { border: 1px solid var(--line); padding: .6rem; background: var(--bg-soft); max-width: 100%; }
-.titel { margin: 0 0 .4rem; color: var(--dim); font-size: .85rem; max-width: 15rem; }
-ul.sidor { display: flex; flex-wrap: wrap; gap: .4rem; padding: 0; margin: 0; list-style: none; }
-ul.sidor img { display: block; width: 150px; height: auto; border: 1px solid var(--line); background: #fff; }
-.filer { margin: .4rem 0 0; }
-@media print {
-  body { max-width: none; padding: 0; font-size: 10pt; }
-  .hoppa, nav, #bygge-status { display: none; }
-  section.medlem { break-before: page; }
-  li.handling { break-inside: avoid; background: none; }
-  ul.sidor img { width: 110px; }
-  a { color: inherit; text-decoration: none; }
-  td.olika, .andrad { background: none; border: 1px solid #000; }
-}
-"""
-
-_SCRIPT = """
-(function () {
-  // Only under docgen serve, which marks the page with its build number: reload when it changes.
-  var own = document.documentElement.getAttribute("data-bygge");
-  if (own === null || !window.fetch) { return; }
-  var line = document.getElementById("bygge-status");
-  function poll() {
-    fetch("/_docgen/tillstand.json", {cache: "no-store"}).then(function (reply) {
-      return reply.json();
-    }).then(function (state) {
-      if (String(state.bygge) !== own) { window.location.reload(); return; }
-      if (line) { line.textContent = state.bygger ? "Bygger om efter ändringen …" : ""; }
-      window.setTimeout(poll, 200);
-    }).catch(function () {
-      if (line) { line.textContent = "docgen serve svarar inte; sidan visar det senaste bygget."; }
-      window.setTimeout(poll, 1000);
-    });
-  }
-  window.setTimeout(poll, 200);
-})();
-"""

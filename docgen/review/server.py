@@ -12,7 +12,6 @@ ends the watcher, the server and every LibreOffice it started.
 from __future__ import annotations
 
 import errno
-import html
 import json
 import threading
 import time
@@ -24,6 +23,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from docgen.errors import DocgenError, InputError
+from docgen.review import templating
 from docgen.review.changes import REVIEW_FOLDER
 from docgen.review.page import PAGE
 
@@ -107,27 +107,12 @@ def mark_build(page: str, build: int) -> str:
     return page.replace('<html lang="sv">', f'<html lang="sv" data-bygge="{build}">', 1)
 
 
-def _bare_page(title: str, body: str, build: int) -> str:
-    from docgen.review.page import _CSS, _SCRIPT
-
-    return (f'<!DOCTYPE html>\n<html lang="sv" data-bygge="{build}">\n<head>\n<meta charset="utf-8">\n'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{html.escape(title)}'
-            f"</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<main>\n{body}\n"
-            '<p id="bygge-status" role="status" aria-live="polite"></p>\n'
-            f"</main>\n<script>{_SCRIPT}</script>\n</body>\n</html>\n")
-
-
 def error_page(message: str, build: int) -> str:
-    return _bare_page("Fel i indata – docgen serve", (
-        "<h1>Handlingarna kunde inte byggas</h1>\n"
-        "<p>Rätta felet nedan och spara filen; sidan uppdateras av sig själv. Till dess visas inga "
-        "handlingar, så att du inte granskar gamla.</p>\n"
-        f'<pre class="fel">{html.escape(message)}</pre>'), build)
+    return templating.render("serve.html.j2", title="Fel i indata – docgen serve", message=message, build=build)
 
 
 def waiting_page(build: int) -> str:
-    return _bare_page("Bygger – docgen serve", "<h1>Bygger handlingarna …</h1>\n"
-                      "<p>Sidan visas av sig själv när bygget är klart.</p>", build)
+    return templating.render("serve.html.j2", title="Bygger – docgen serve", build=build)
 
 
 class ReviewServer:
