@@ -21,8 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from docgen.errors import DocgenError, InputError, Problem
 from docgen.input.load import display_name, load_yaml
 from docgen.input.validate import _model
+from docgen.model.filenames import SETTINGS_FILE
 
-SETTINGS_FILE = "e-post.yaml"
 PASSWORD_VARIABLE = "DOCGEN_SMTP_LOSENORD"
 VARIABLES = {
     "server": "DOCGEN_SMTP_SERVER",

@@ -15,13 +15,12 @@ from docgen.input.load import Path_, Source, load_yaml
 from docgen.input.validate import _model
 from docgen.model.answers import Answer, Answers, PerParagraph, paragraph_number
 from docgen.model.case import Case, Item
-
-SUFFIX = "-svar.yaml"
+from docgen.model.filenames import ANSWERS_SUFFIX
 
 
 def answers_file(meeting_file: Path) -> Path:
     """Where the answers to ``meeting_file`` are recorded: beside it, ``<möte>-svar.yaml``."""
-    return meeting_file.with_name(meeting_file.stem + SUFFIX)
+    return meeting_file.with_name(meeting_file.stem + ANSWERS_SUFFIX)
 
 
 def load_answers(path: Path, case: Case) -> Answers:

@@ -22,11 +22,9 @@ from docgen.errors import InputError, Problem
 from docgen.files import write_atomically
 from docgen.input.load import display_name, load_yaml
 from docgen.input.validate import load_case
-from docgen.model.case import ASSOCIATION_FILE
+from docgen.model.filenames import ASSOCIATION_FILE, DRAFT_PREFIX
 
 CARRIED = ("förbund", "organ", "tid", "plats", "närvaro")
-DRAFT_PREFIX = "nasta-"
-"""How the file ``docgen new`` writes begins: a draft, not yet a meeting to build."""
 
 
 def next_meeting_file(previous: Path) -> Path:

@@ -19,11 +19,10 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr,
 from docgen.model import calendar
 from docgen.model import formatting as fmt
 from docgen.model.allocation import Share, allocate_guarantee
+from docgen.model.filenames import ASSOCIATION_FILE
 
 ALL_MEMBERS = "Medlemskommunerna"
 """The recipient that means every member (``Beslutet skickas till``)."""
-ASSOCIATION_FILE = "forbund.yaml"
-"""The association's YAML beside the meeting's when the meeting names none (``förbund:``)."""
 FILE = "Akt"
 """The recipient that means the association's own file."""
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from docgen.model.filenames import ANSWERS_SUFFIX, ASSOCIATION_FILE, DRAFT_PREFIX, SETTINGS_FILE
 from docgen.terminal.running import usage_error
 
 DECISIONS = Path("decisions")
@@ -41,17 +42,12 @@ def the_meeting_file(context: click.Context) -> Path:
 def meeting_files(folder: Path) -> list[Path]:
     """The meetings in ``folder``: its YAML files but the association's, the e-mail settings, the answers and
     the drafts ``docgen new`` begins (named once they are filled in)."""
-    from docgen.distribution.settings import SETTINGS_FILE
-    from docgen.input.answers import SUFFIX as ANSWERS
-    from docgen.input.next_meeting import DRAFT_PREFIX
-    from docgen.model.case import ASSOCIATION_FILE
-
     if not folder.is_dir():
         return []
     return sorted(path for path in folder.iterdir()
                   if path.suffix in (".yaml", ".yml") and path.is_file()
                   and path.name not in (ASSOCIATION_FILE, SETTINGS_FILE)
-                  and not path.name.endswith(ANSWERS) and not path.name.startswith(DRAFT_PREFIX))
+                  and not path.name.endswith(ANSWERS_SUFFIX) and not path.name.startswith(DRAFT_PREFIX))
 
 
 def out_option(help_text: str, folder_only: bool = False):
