@@ -27,7 +27,7 @@ from docgen.terminal.options import (
     settings_option,
     the_meeting_file,
 )
-from docgen.terminal.running import progress, run, usage_error
+from docgen.terminal.running import ProgressBar, run, usage_error
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -83,7 +83,7 @@ def _build(meeting_file: Path, out_dir: Path, tvinga: bool, skriv_over: bool):
     # On a cold build LibreOffice comes up while the document layer imports and the templates are
     # filled in; otherwise the build starts it at the first PDF the cache does not have.
     eager = is_cold(out_dir, case.meeting.slug, use_cache=not tvinga)
-    with convert.Office(convert.profile_root(), eager=eager) as office, progress() as report:
+    with convert.Office(convert.profile_root(), eager=eager) as office, ProgressBar() as report:
         with imports_shielded():
             from docgen.pipeline.run import build
             from docgen.review.page import ReviewPage
@@ -116,7 +116,8 @@ def verify(context: click.Context, mapp: Path | None) -> None:
     """
     from docgen.pdf.verify import print_report, verify_tree
 
-    mapp = mapp or _built_folder(the_meeting_file(context))
+    if mapp is None:
+        mapp = _built_folder(the_meeting_file(context))
     if not mapp.is_dir():
         usage_error(f"{mapp} är ingen mapp; ange mötets mapp under out/.")
 

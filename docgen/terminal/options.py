@@ -68,4 +68,4 @@ def again_option(help_text: str):
 
 send_option = click.option("--skicka", is_flag=True, help="Skicka på riktigt via SMTP (annars bara utkast som .eml).")
 settings_option = click.option("--installningar", type=click.Path(path_type=Path), default=None,
-                               help="Fil med e-postinställningar (standard: e-post.yaml bredvid mötesfilen).")
+                               help=f"Fil med e-postinställningar (standard: {SETTINGS_FILE} bredvid mötesfilen).")

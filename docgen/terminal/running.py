@@ -57,7 +57,7 @@ def usage_error(message: str) -> NoReturn:
     sys.exit(2)
 
 
-class progress:
+class ProgressBar:
     """A progress bar on stderr, shown only when the build takes longer than a second.
 
     Each report is also where an interrupt that went astray is raised again.
