@@ -11,6 +11,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import pikepdf
 import pytest
@@ -18,8 +19,8 @@ from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_BREAK
 from docx.opc.constants import RELATIONSHIP_TYPE
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (
     ArrayObject,
@@ -59,14 +60,8 @@ NS = {
 
 def _hyperlink(paragraph, url: str, text: str) -> None:
     r_id = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
-    link = OxmlElement("w:hyperlink")
-    link.set(qn("r:id"), r_id)
-    run = OxmlElement("w:r")
-    content = OxmlElement("w:t")
-    content.text = text
-    run.append(content)
-    link.append(run)
-    paragraph._p.append(link)
+    paragraph._p.append(parse_xml(f'<w:hyperlink {nsdecls("w", "r")} r:id="{r_id}">'
+                                  f"<w:r><w:t>{escape(text)}</w:t></w:r></w:hyperlink>"))
 
 
 def _document(path: Path, title: str, *, pages: int, link: bool = False) -> None:
