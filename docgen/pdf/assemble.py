@@ -243,7 +243,7 @@ def _check_tree(source: _Source, tree_root: Dictionary, pages: set[_OBJGEN], nam
                 stack.append((kid, objgen, depth + 1))
 
     keys = []
-    for key, value in _number_tree(source.pdf, tree_root.get("/ParentTree")):
+    for key, value in _number_tree(source.pdf, tree_root.get("/ParentTree"), name):
         keys.append(key)
         for target in _struct_refs(value):
             if target not in elements:
@@ -437,9 +437,9 @@ class _StructTree:
         for objgen, parent in source.wrong_parents:
             self._copied(source, objgen).P = self._copied(source, parent)
 
-        for key, value in _number_tree(self.pdf, copy.get("/ParentTree")):
+        for key, value in _number_tree(self.pdf, copy.get("/ParentTree"), part.pdf.name):
             self.parent_tree.append((offset + key, value))
-        for name, value in _name_tree(self.pdf, copy.get("/IDTree")):
+        for name, value in _name_tree(self.pdf, copy.get("/IDTree"), part.pdf.name):
             if name in self.ids:
                 raise ValueError(f"{part.pdf.name}: struktur-id {name!r} finns redan i en tidigare handling")
             self.ids[name] = value
@@ -580,23 +580,23 @@ def _optional_int(value: object) -> int | None:
         return None
 
 
-def _number_tree(pdf: pikepdf.Pdf, node: object) -> list[tuple[int, pikepdf.Object]]:
-    """Keys and values of a number tree of ``pdf``, in order."""
-    return _tree_items(pdf, node, pikepdf.NumberTree)
+def _number_tree(pdf: pikepdf.Pdf, node: object, name: str) -> list[tuple[int, pikepdf.Object]]:
+    """Keys and values of a number tree of ``pdf`` (from part ``name``), in order."""
+    return _tree_items(pdf, node, pikepdf.NumberTree, f"{name}: trasigt talträd")
 
 
-def _name_tree(pdf: pikepdf.Pdf, node: object) -> list[tuple[str, pikepdf.Object]]:
-    """Names and values of a name tree of ``pdf``, in order."""
-    return _tree_items(pdf, node, pikepdf.NameTree)
+def _name_tree(pdf: pikepdf.Pdf, node: object, name: str) -> list[tuple[str, pikepdf.Object]]:
+    """Names and values of a name tree of ``pdf`` (from part ``name``), in order."""
+    return _tree_items(pdf, node, pikepdf.NameTree, f"{name}: trasigt namnträd")
 
 
-def _tree_items(pdf: pikepdf.Pdf, node: object, kind: type) -> list:
-    """qpdf reads round a broken tree (a loop, a key of the wrong type, keys out of order) and
-    warns: such a tree is no faithful copy of the part, so the warning is an error here."""
+def _tree_items(pdf: pikepdf.Pdf, node: object, kind: type, broken: str) -> list:
+    """qpdf reads round a broken tree (a loop, a key of the wrong type) and only warns: such a
+    tree is no faithful copy of the part, so the warning is an error here."""
     if not isinstance(node, Dictionary):
         return []
     before = len(pdf.get_warnings())
     items = list(kind(node, auto_repair=False).items())
     if len(pdf.get_warnings()) > before:
-        raise ValueError("trasigt talträd/namnträd")
+        raise ValueError(broken)
     return items

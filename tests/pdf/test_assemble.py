@@ -540,10 +540,23 @@ def _loop(pdf: pikepdf.Pdf) -> None:
     document.K[0].K = pikepdf.Array([document])
 
 
+def _parent_tree_loop(pdf: pikepdf.Pdf) -> None:
+    root = pdf.Root.StructTreeRoot
+    root.ParentTree = node = pdf.make_indirect(pikepdf.Dictionary())
+    node.Kids = pikepdf.Array([node])
+
+
+def _parent_tree_key_no_number(pdf: pikepdf.Pdf) -> None:
+    nums = list(pdf.Root.StructTreeRoot.ParentTree.Nums)
+    pdf.Root.StructTreeRoot.ParentTree.Nums = pikepdf.Array([pikepdf.String("noll"), *nums[1:]])
+
+
 @pytest.mark.libreoffice
 @pytest.mark.parametrize(("damage", "message"), [
     (_stray_page, "strukturträdet pekar på en sida utanför handlingen"),
     (_loop, "strukturträdet har en slinga"),
+    (_parent_tree_loop, "trasigt talträd"),
+    (_parent_tree_key_no_number, "trasigt talträd"),
 ])
 def test_a_broken_structure_tree_is_refused(parts, tmp_path, damage, message):
     broken = tmp_path / "trasigt-trad.pdf"
