@@ -17,4 +17,7 @@ The package tree is the pipeline, each stage importing only the ones before it:
 :mod:`docgen.cli` is a thin click layer over :func:`docgen.pipeline.run.build`.
 """
 
-__version__ = "0.1.0"
+from importlib.metadata import version
+
+__version__ = version("docgen")
+"""pyproject.toml's version, as installed: the one place it is written (``docgen --version`` reads it too)."""

@@ -1,8 +1,9 @@
-"""Writing files so that a crash never leaves half of one under its final name, and locks around them."""
+"""Writing files so that a crash never leaves half of one under its final name, their digest, and locks around them."""
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,12 @@ def write_atomically(path: Path, data: bytes) -> None:
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def file_digest(path: Path) -> str:
+    """The SHA-256 of the file at ``path``, as hex: what the manifest records and every check compares."""
+    with path.open("rb") as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()
 
 
 @contextmanager

@@ -13,7 +13,6 @@ Times are wall-clock seconds of one run; quote them as ratios.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -27,6 +26,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from docgen.files import file_digest
 from docgen.pdf.office import convert_to_argument
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,7 +84,7 @@ def distinct_docx(folder: Path, work: Path) -> list[Path]:
     work.mkdir(parents=True, exist_ok=True)
     seen: dict[str, Path] = {}
     for path in sorted(folder.rglob("*.docx")):
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        digest = file_digest(path)
         if digest not in seen:
             seen[digest] = work / f"{len(seen):02d}-{path.name}"
             shutil.copyfile(path, seen[digest])

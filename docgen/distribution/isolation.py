@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import re
 import zipfile
+from pathlib import Path
 
+from lxml import etree
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
@@ -118,35 +120,35 @@ def document_text(attachment: Attachment) -> str:
     suffix = attachment.path.suffix.lower()
     try:
         if suffix == ".pdf":
-            return _pdf_text(attachment)
+            return _pdf_text(attachment.path)
         if suffix == ".docx":
-            return _docx_text(attachment)
-    except (OSError, PyPdfError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+            return _docx_text(attachment.path)
+    except (OSError, PyPdfError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
         raise _Unreadable(str(exc) or type(exc).__name__) from None
     raise _Unreadable(f"filtypen {suffix or '(ingen)'} kan inte kontrolleras")
 
 
-def _pdf_text(attachment: Attachment) -> str:
-    reader = PdfReader(attachment.path)
+def _pdf_text(path: Path) -> str:
+    # pypdf, not pikepdf: pikepdf (qpdf) has no text extraction.
+    reader = PdfReader(path)
     title = (reader.metadata or {}).get("/Title") or ""
     return "\n".join([str(title), *(page.extract_text() or "" for page in reader.pages)])
 
 
-_TEXT_RUNS = re.compile(r"<(?:w:t|dc:title|dc:subject)(?:\s[^>]*)?>([^<]*)<")
+# Word's text runs (body, headers, footers, notes) and the title and subject of the document properties.
+_TEXT_ELEMENTS = ("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}t",
+                  "{http://purl.org/dc/elements/1.1/}title", "{http://purl.org/dc/elements/1.1/}subject")
+_XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
-def _docx_text(attachment: Attachment) -> str:
-    with zipfile.ZipFile(attachment.path) as docx:
+def _docx_text(path: Path) -> str:
+    with zipfile.ZipFile(path) as docx:
         parts = [name for name in docx.namelist()
                  if (name.startswith("word/") and name.endswith(".xml")) or name == "docProps/core.xml"]
-        return "\n".join(_runs(docx.read(name).decode("utf-8", "replace")) for name in parts)
+        return "\n".join(_runs(docx.read(name)) for name in parts)
 
 
-def _runs(xml: str) -> str:
+def _runs(xml: bytes) -> str:
     # Runs are joined without a space; squash() drops whitespace anyway, so a phrase split over runs is found.
-    return "".join(_unescape(m) for m in _TEXT_RUNS.findall(xml))
-
-
-def _unescape(text: str) -> str:
-    return (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'")
-            .replace("&amp;", "&"))
+    root = etree.fromstring(xml, _XML_PARSER)
+    return "".join(element.text or "" for element in root.iter(*_TEXT_ELEMENTS))

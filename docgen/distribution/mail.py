@@ -9,10 +9,10 @@ any other name gets both forms.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import mimetypes
 from dataclasses import dataclass
+from email.header import Header
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
@@ -132,13 +132,10 @@ def add_attachment(message: EmailMessage, data: bytes, name: str) -> None:
         # set_raw keeps the header as written (its lines are short, so it is not refolded either).
         part = message.get_payload()[-1]
         del part["Content-Type"]
-        part.set_raw("Content-Type", f'{content_type};\n name="{_encoded_words(name)}"')
-
-
-def _encoded_words(text: str, per_word: int = 12) -> str:
-    """``text`` as RFC 2047 base64 encoded words, each short enough for a header line of its own."""
-    chunks = [text[i:i + per_word] for i in range(0, len(text), per_word)]
-    return "\n ".join(f"=?utf-8?b?{base64.b64encode(chunk.encode()).decode('ascii')}?=" for chunk in chunks)
+        # Header folds the encoded words; 70 leaves room for ' name="' within the 78 characters a
+        # line may have before the email package would refold it (as RFC 2231, which is what is to be avoided).
+        words = Header(name, "utf-8", maxlinelen=70).encode(linesep="\n")
+        part.set_raw("Content-Type", f'{content_type};\n name="{words}"')
 
 
 def _suffix(name: str) -> str:

@@ -34,8 +34,9 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Emu, Length, Pt
 from docx.styles import BabelFish
-from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
+
+from docgen.input.markdown_limits import markdown_parser
 
 __all__ = ["RichTextStyles", "add_markdown", "is_swedish_number", "markdown_plain_lines", "style_index"]
 
@@ -135,10 +136,6 @@ class _Context:
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 _ALIGN_STYLE = re.compile(r"text-align\s*:\s*(left|center|right)")
-
-
-def _parser() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
 def _clean(text: str) -> str:
@@ -309,7 +306,7 @@ def _parse_blocks(text: str) -> list[_Block]:
     source = (text or "").strip()
     if not source:
         return []
-    root = SyntaxTreeNode(_parser().parse(source))
+    root = SyntaxTreeNode(markdown_parser().parse(source))
     return [block for child in root.children for block in _blocks(child, _Context())]
 
 

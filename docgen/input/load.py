@@ -64,6 +64,7 @@ from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from docgen.errors import InputError, Problem
+from docgen.model.formatting import message_integer
 
 MAX_YAML_BYTES = 1_000_000
 """A meeting is a few hundred lines; a megabyte means a mistake or an attack."""
@@ -342,7 +343,7 @@ class _TextDatesConstructor(RoundTripConstructor):
     def construct_yaml_int(self, node: Any) -> Any:
         digits = sum(c.isalnum() for c in node.value)
         if digits > MAX_INT_DIGITS:
-            raise _Refused(node.start_mark, f"talet har {_number(digits)} siffror; högst {MAX_INT_DIGITS} – "
+            raise _Refused(node.start_mark, f"talet har {message_integer(digits)} siffror; högst {MAX_INT_DIGITS} – "
                                             "skriv det inom citattecken om det är text")
         return super().construct_yaml_int(node)
 
@@ -350,11 +351,6 @@ class _TextDatesConstructor(RoundTripConstructor):
 _TextDatesConstructor.add_constructor(
     "tag:yaml.org,2002:timestamp", lambda constructor, node: constructor.construct_scalar(node))
 _TextDatesConstructor.add_constructor("tag:yaml.org,2002:int", _TextDatesConstructor.construct_yaml_int)
-
-
-def _number(value: int) -> str:
-    """``5000`` → ``5 000``, as Swedish writes it."""
-    return f"{value:,}".replace(",", " ")
 
 
 @dataclass

@@ -6,7 +6,8 @@ width of an A4 page (at 500 columns it renders as a black bar). Both are
 input errors with the line inside the text, found by ``docgen check``
 before a build would write a wrong document.
 
-The parser is configured as :mod:`docgen.documents.richtext` configures its own.
+:func:`markdown_parser` is the one reading of that Markdown: these checks and
+:mod:`docgen.documents.richtext`, which writes it into Word, both parse with it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,14 @@ from markdown_it import MarkdownIt
 MAX_LIST_LEVELS = 9
 MAX_TABLE_COLUMNS = 10
 
-_PARSER = MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+def markdown_parser() -> MarkdownIt:
+    """CommonMark plus GFM tables, raw HTML off (``<b>x</b>`` stays literal text)."""
+    return MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+_PARSER = markdown_parser()
 
 
 def problems(text: str) -> Iterator[tuple[str, int]]:

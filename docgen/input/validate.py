@@ -175,7 +175,7 @@ def _message(error: dict[str, Any]) -> str:
         return f"ogiltigt värde ({error['msg']})"
     if error["type"] == "string_type" and _kind(value):
         return f"ska vara text, inte {_kind(value)}; skriv texten inom citattecken"
-    ctx = {key: _number(item) if isinstance(item, int) and not isinstance(item, bool) else item
+    ctx = {key: fmt.message_integer(item) if isinstance(item, int) and not isinstance(item, bool) else item
            for key, item in (error.get("ctx") or {}).items()}
     pattern = ctx.get("pattern")
     if pattern is not None:
@@ -183,7 +183,7 @@ def _message(error: dict[str, Any]) -> str:
         if "@" in pattern:
             return f"ogiltig e-postadress {_shown(value)!r}"
     ctx.setdefault("expected", "")
-    length = _number(len(value.strip())) if isinstance(value, str) else ""
+    length = fmt.message_integer(len(value.strip())) if isinstance(value, str) else ""
     return template.format(input=_shown(value), length=length, **ctx)
 
 
@@ -205,11 +205,6 @@ def _kind(value: Any) -> str | None:
     if isinstance(value, int | float | Decimal):
         return f"talet {_shown(value)}"
     return None
-
-
-def _number(value: int) -> str:
-    """``100000`` → ``100 000``, as Swedish writes it."""
-    return f"{value:,}".replace(",", " ")
 
 
 def check_rules(case: Case, association_src: Source, meeting_src: Source) -> list[Problem]:

@@ -20,15 +20,12 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag
 
+from docgen.model.case import as_text
+
 Decision = Literal["bifall", "avslag", "återremiss"]
 """What a council decided: granted, refused, or sent back for more work (it will decide later)."""
 
 _PARAGRAPH_KEY = re.compile(r"§?\s*(\d+)")
-
-
-def _to_str(value: object) -> object:
-    # A council paragraph written as a bare number (45) is meant as text.
-    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 def paragraph_number(key: str) -> int | None:
@@ -50,7 +47,7 @@ class Answer(_Model):
     """One council's answer to one request."""
 
     date: dt.date = Field(alias="datum", description="Dagen fullmäktige beslutade, t.ex. 2026-05-12.")
-    council_paragraph: Annotated[str, BeforeValidator(_to_str), Field(min_length=1, max_length=100)] = Field(
+    council_paragraph: Annotated[str, BeforeValidator(as_text), Field(min_length=1, max_length=100)] = Field(
         alias="kf_paragraf", description="Fullmäktiges paragraf, t.ex. KF 2026 § 45.")
     decision: Decision = Field(alias="beslut", description="bifall, avslag eller återremiss.")
     agreement_signed: dt.date | None = Field(

@@ -32,8 +32,8 @@ class Model(BaseModel):
                               populate_by_name=False)
 
 
-def _to_str(value: object) -> object:
-    # A YAML scalar like 5 or 2026 where a text is expected is meant as text.
+def as_text(value: object) -> object:
+    """A YAML number (5, 2026, a council paragraph's 45) where a text is expected is meant as text."""
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
@@ -60,7 +60,7 @@ Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
 Heading = Annotated[str, Field(min_length=1, max_length=MAX_HEADING)]
 Markdown = Annotated[str, Field(max_length=MAX_MARKDOWN)]
 Percent = Annotated[Decimal, BeforeValidator(_to_decimal), Field(ge=0, le=100, decimal_places=2)]
-LooseText = Annotated[str, BeforeValidator(_to_str), Field(min_length=1, max_length=MAX_LINE)]
+LooseText = Annotated[str, BeforeValidator(as_text), Field(min_length=1, max_length=MAX_LINE)]
 # Member ids name folders and files in out/.
 Slug = Annotated[str, Field(max_length=40, pattern=r"^[a-z0-9][a-z0-9-]*$")]
 
@@ -231,15 +231,15 @@ class Attachment(Model):
 
 def _basis_entry(value: object) -> object:
     # A plain line names a paper only; a mapping with fil: also attaches it.
-    return value if isinstance(value, dict) else _to_str(value)
+    return value if isinstance(value, dict) else as_text(value)
 
 
 class Item(Model):
     """One paragraph (§) of the protocol."""
 
     number: int = Field(alias="nummer", gt=0)
-    registry_number: str = Field(alias="dnr", max_length=20, pattern=r"^\d{4}/\d+$",
-                                 description="Diarienummer, t.ex. 2026/14.")
+    registry_number: Annotated[str, BeforeValidator(as_text)] = Field(
+        alias="dnr", max_length=20, pattern=r"^\d{4}/\d+$", description="Diarienummer, t.ex. 2026/14.")
     heading: Heading = Field(alias="rubrik")
     short_heading: Heading | None = Field(None, alias="kort_rubrik",
                                        description="Rubrik i ärendelistan om den ska vara kortare.")
@@ -251,11 +251,6 @@ class Item(Model):
         description="Handlingarna beslutet grundar sig på: en rad text, eller titel: och fil: för en "
                     "handling som bifogas till dem paragrafen skickas till.")
     recipients: list[Text] = Field(alias="skickas_till", min_length=1)
-
-    @field_validator("registry_number", mode="before")
-    @classmethod
-    def _dnr_as_text(cls, value: object) -> object:
-        return _to_str(value)
 
     @property
     def goes_to_members(self) -> bool:

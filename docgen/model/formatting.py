@@ -200,6 +200,15 @@ def integer(n: int) -> str:
     return _normalise_number(format_decimal(n, format=_number_pattern(0), locale=LOCALE))
 
 
+def message_integer(n: int) -> str:
+    """``100000`` → ``100 000``: thousands grouped by plain spaces, for messages on a terminal.
+
+    >>> message_integer(5000)
+    '5 000'
+    """
+    return f"{n:,}".replace(",", " ")
+
+
 def amount(kronor: int | Decimal, unit: str) -> str:
     """Amount of money given in kronor, shown in ``unit``, followed by NBSP and the unit.
 

@@ -38,19 +38,20 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 import pikepdf
-from pikepdf import Array, Dictionary, Name, ObjectStreamMode, String
+from lxml import etree
+from pikepdf import Array, Dictionary, Name, ObjectStreamMode, OutlineItem, String
 
 from docgen.errors import ToolError
+from docgen.files import write_atomically
+from docgen.pdf import dates
 
 PRODUCER = "docgen"
 
@@ -94,46 +95,18 @@ def merge(parts: list[Part], dest: Path, title: str, timestamp: datetime.datetim
     try:
         if not parts:
             raise ValueError("inga handlingar att sätta ihop")
-        instant = _Instant(timestamp)
+        instant = dates.aware(timestamp)
         inputs = [part.pdf.read_bytes() for part in parts]
         with _LOCK:  # qpdf objects are not thread-safe, and the sources are shared
             sources = [_SOURCES.get(part.pdf.name, data, part.external) for part, data in zip(parts, inputs)]
             data = _assemble(parts, sources, title, instant, language)
     except Exception as exc:  # pikepdf raises many types for a broken file
         raise ToolError(f"kunde inte sätta ihop {dest.name}: {exc}") from exc
-    _write_atomically(dest, data)
-
-
-def _write_atomically(dest: Path, data: bytes) -> None:
-    # Not tempfile: its 0600 mode would end up on the package; open() honours the umask.
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
-        with tmp.open("wb") as handle:
-            handle.write(data)
-        os.replace(tmp, dest)
+        write_atomically(dest, data)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise ToolError(f"kunde inte sätta ihop {dest.name}: {exc}") from exc
-
-
-class _Instant:
-    """One point in time, written the PDF way (Info) and the XMP way, second-exact."""
-
-    def __init__(self, timestamp: datetime.datetime) -> None:
-        if timestamp.tzinfo is None or timestamp.utcoffset() is None:
-            timestamp = timestamp.replace(tzinfo=datetime.UTC)
-        self.value = timestamp.replace(microsecond=0)
-        offset = self.value.utcoffset() or datetime.timedelta(0)
-        if offset:
-            sign = "-" if offset < datetime.timedelta(0) else "+"
-            minutes = abs(int(offset.total_seconds())) // 60
-            hours, minutes = divmod(minutes, 60)
-            xmp_zone, pdf_zone = f"{sign}{hours:02}:{minutes:02}", f"{sign}{hours:02}'{minutes:02}'"
-        else:
-            xmp_zone = pdf_zone = "Z"
-        self.xmp = self.value.strftime("%Y-%m-%dT%H:%M:%S") + xmp_zone
-        self.pdf = self.value.strftime("D:%Y%m%d%H%M%S") + pdf_zone
 
 
 # --- the parts, opened and checked once -----------------------------------------------------
@@ -270,7 +243,7 @@ def _check_tree(source: _Source, tree_root: Dictionary, pages: set[_OBJGEN], nam
                 stack.append((kid, objgen, depth + 1))
 
     keys = []
-    for key, value in _number_tree(tree_root.get("/ParentTree")):
+    for key, value in _number_tree(source.pdf, tree_root.get("/ParentTree"), name):
         keys.append(key)
         for target in _struct_refs(value):
             if target not in elements:
@@ -305,24 +278,21 @@ def _struct_refs(value: object) -> Iterator[_OBJGEN]:
 # --- the whole package ------------------------------------------------------------------------
 
 
-def _assemble(parts: list[Part], sources: list[_Source], title: str, instant: _Instant,
+def _assemble(parts: list[Part], sources: list[_Source], title: str, instant: datetime.datetime,
               language: str) -> bytes:
     pdf = pikepdf.Pdf.new()
     root = pdf.Root
     tree = _StructTree(pdf)
-    outline = pdf.make_indirect(Dictionary(Type=Name.Outlines))
-    root.Outlines = outline
     labels: list = []
     output_intents: Array | None = None
-    for part, source in zip(parts, sources):
+    for index, (part, source) in enumerate(zip(parts, sources)):
         first = len(pdf.pages)
         labels.extend([first, _page_label(part.label)])
-        before = outline.get("/Last")
         pdf.add_pages_from(source.pdf)
         pages = [page.obj for page in pdf.pages[first:]]
         if len(pages) != source.pages:
             raise ValueError(f"{part.pdf.name}: {len(pages)} av {source.pages} sidor kom med")
-        _bookmark(pdf, outline, before, part.bookmark, pages[0])
+        _bookmark(pdf, index, part.bookmark, first)
         if source.external:
             tree.add_external(part, pages)
         else:
@@ -332,7 +302,6 @@ def _assemble(parts: list[Part], sources: list[_Source], title: str, instant: _I
     if output_intents is None:
         raise ValueError("ingen av handlingarna har någon OutputIntent (är inte PDF/A)")
     tree.finish()
-    outline.Count = sum(1 + max(_optional_int(item.get("/Count")) or 0, 0) for item in _siblings(outline))
 
     root.OutputIntents = output_intents
     root.Lang = String(language)
@@ -341,10 +310,8 @@ def _assemble(parts: list[Part], sources: list[_Source], title: str, instant: _I
     root.PageLabels = Dictionary(Nums=Array(labels))
     pdf.trailer.Info = pdf.make_indirect(Dictionary({
         "/Title": String(title), "/Producer": String(PRODUCER),
-        "/CreationDate": String(instant.pdf), "/ModDate": String(instant.pdf)}))
-    conforming = not any(source.external for source in sources)
-    root.Metadata = pdf.make_stream(_xmp(title, language, instant, conforming), Type=Name.Metadata,
-                                    Subtype=Name.XML)
+        "/CreationDate": String(dates.pdf_date(instant)), "/ModDate": String(dates.pdf_date(instant))}))
+    _write_xmp(pdf, title, language, instant, conforming=not any(source.external for source in sources))
     buffer = BytesIO()
     version = max((source.pdf.pdf_version for source in sources), key=_version_key)
     pdf.save(buffer, min_version=version, **_SAVE_OPTIONS)
@@ -358,38 +325,16 @@ def _version_key(version: str) -> tuple[int, ...]:
         return (0,)
 
 
-def _bookmark(pdf: pikepdf.Pdf, outline: Dictionary, before: object, title: str, page: Dictionary) -> None:
-    """Put the outline items the part brought along under one new item for the part.
+def _bookmark(pdf: pikepdf.Pdf, index: int, title: str, page: int) -> None:
+    """Put the outline items part ``index`` brought along under one new item for the part.
 
-    ``add_pages_from`` appended them at the top level, after ``before``.
+    ``add_pages_from`` appended them at the top level, after the one item of each part before.
     """
-    own = list(_siblings(outline, after=before))
-    item = pdf.make_indirect(Dictionary(Title=String(title), Dest=Array([page, Name.Fit]), Parent=outline))
-    if own:
-        for child in own:
-            child.Parent = item
-        if "/Prev" in own[0]:
-            del own[0].Prev
-        item.First, item.Last = own[0], own[-1]
-        item.Count = sum(1 + max(_optional_int(child.get("/Count")) or 0, 0) for child in own)
-    if isinstance(before, Dictionary):
-        before.Next = item
-        item.Prev = before
-    else:
-        outline.First = item
-    if "/Next" in item:
-        del item.Next
-    outline.Last = item
-
-
-def _siblings(parent: Dictionary, after: object = None) -> Iterator[Dictionary]:
-    """The outline items below ``parent`` (those after ``after``, if given), in order."""
-    node = after.get("/Next") if isinstance(after, Dictionary) else parent.get("/First")
-    seen: set[_OBJGEN] = set()
-    while isinstance(node, Dictionary) and node.objgen not in seen:
-        seen.add(node.objgen)
-        yield node
-        node = node.get("/Next")
+    with pdf.open_outline(max_depth=_MAX_DEPTH) as outline:
+        item = OutlineItem(title, page)  # the page, /Fit
+        item.children = outline.root[index:]
+        del outline.root[index:]
+        outline.root.append(item)
 
 
 def _page_label(prefix: str) -> Dictionary:
@@ -399,36 +344,13 @@ def _page_label(prefix: str) -> Dictionary:
     return label
 
 
-# pdfuaid is not one of the schemas PDF/A-2 predefines, so it is described in an extension schema.
-_XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
-<x:xmpmeta xmlns:x="adobe:ns:meta/">
+# pdfuaid is not one of the schemas PDF/A-2 predefines, so it is described in an extension schema:
+# a structure pikepdf's metadata API cannot write, so the packet starts out with it.
+_XMP_START = """<x:xmpmeta xmlns:x="adobe:ns:meta/">
  <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
-{claims}  <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">
-   <dc:format>application/pdf</dc:format>
-   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title>
-   <dc:language><rdf:Bag><rdf:li>{language}</rdf:li></rdf:Bag></dc:language>
-  </rdf:Description>
-  <rdf:Description rdf:about="" xmlns:pdf="http://ns.adobe.com/pdf/1.3/">
-   <pdf:Producer>{producer}</pdf:Producer>
-  </rdf:Description>
-  <rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/">
-   <xmp:CreateDate>{date}</xmp:CreateDate>
-   <xmp:ModifyDate>{date}</xmp:ModifyDate>
-   <xmp:MetadataDate>{date}</xmp:MetadataDate>
-  </rdf:Description>
+  <rdf:Description rdf:about=""/>
 {extension} </rdf:RDF>
-</x:xmpmeta>
-<?xpacket end="w"?>"""
-
-
-_CLAIMS = """  <rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/">
-   <pdfaid:part>2</pdfaid:part>
-   <pdfaid:conformance>B</pdfaid:conformance>
-  </rdf:Description>
-  <rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">
-   <pdfuaid:part>1</pdfuaid:part>
-  </rdf:Description>
-"""
+</x:xmpmeta>"""
 
 _EXTENSION = """  <rdf:Description rdf:about=""
     xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
@@ -456,12 +378,27 @@ _EXTENSION = """  <rdf:Description rdf:about=""
   </rdf:Description>
 """
 
+# PDF/A-2b and PDF/UA-1, claimed only if every part is docgen's own.
+_CLAIMS = {"pdfaid:part": "2", "pdfaid:conformance": "B", "pdfuaid:part": "1"}
 
-def _xmp(title: str, language: str, instant: _Instant, conforming: bool = True) -> bytes:
-    """The package's XMP packet; it claims PDF/A-2b and PDF/UA-1 only if every part is docgen's own."""
-    return _XMP.format(title=escape(title), language=escape(language), producer=PRODUCER,
-                       date=instant.xmp, claims=_CLAIMS if conforming else "",
-                       extension=_EXTENSION if conforming else "").encode("utf-8")
+
+def _write_xmp(pdf: pikepdf.Pdf, title: str, language: str, instant: datetime.datetime, conforming: bool) -> None:
+    """The package's XMP packet, saying what Info says (written beside it, so update_docinfo is off)."""
+    # Without the blanks, so that pikepdf's pretty printing indents the whole packet alike.
+    start = etree.fromstring(_XMP_START.format(extension=_EXTENSION if conforming else ""),
+                             etree.XMLParser(remove_blank_text=True))
+    pdf.Root.Metadata = pdf.make_stream(etree.tostring(start, encoding="utf-8"), Type=Name.Metadata,
+                                        Subtype=Name.XML)
+    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False, strict=True) as xmp:
+        xmp["dc:format"] = "application/pdf"
+        xmp["dc:title"] = title
+        xmp["dc:language"] = [language]
+        xmp["pdf:Producer"] = PRODUCER
+        for key in ("xmp:CreateDate", "xmp:ModifyDate", "xmp:MetadataDate"):
+            xmp[key] = dates.xmp_date(instant)
+        if conforming:
+            for key, value in _CLAIMS.items():
+                xmp[key] = value
 
 
 # --- the structure tree -----------------------------------------------------------------------
@@ -480,7 +417,7 @@ class _StructTree:
         self.next_key = 0
         self.role_map: dict[str, str] = {}
         self.class_map: dict[str, object] = {}
-        self.ids: dict[bytes, object] = {}
+        self.ids: dict[str, object] = {}
 
     def add_part(self, part: Part, source: _Source, pages: list[Dictionary], language: str) -> None:
         # One copy of the part's whole tree: its elements, parent tree, ID tree and class map.
@@ -500,12 +437,11 @@ class _StructTree:
         for objgen, parent in source.wrong_parents:
             self._copied(source, objgen).P = self._copied(source, parent)
 
-        for key, value in _number_tree(copy.get("/ParentTree")):
+        for key, value in _number_tree(self.pdf, copy.get("/ParentTree"), part.pdf.name):
             self.parent_tree.append((offset + key, value))
-        for name, value in _name_tree(copy.get("/IDTree")):
+        for name, value in _name_tree(self.pdf, copy.get("/IDTree"), part.pdf.name):
             if name in self.ids:
-                shown = name.decode("utf-8", "replace")
-                raise ValueError(f"{part.pdf.name}: struktur-id {shown!r} finns redan i en tidigare handling")
+                raise ValueError(f"{part.pdf.name}: struktur-id {name!r} finns redan i en tidigare handling")
             self.ids[name] = value
 
         seen: set[_OBJGEN] = set()
@@ -644,37 +580,23 @@ def _optional_int(value: object) -> int | None:
         return None
 
 
-def _number_tree(node: object) -> Iterator[tuple[int, object]]:
-    """Keys and values of a number tree, in order."""
-    for key, value in _tree(node, "/Nums"):
-        number = _optional_int(key)
-        if number is None:
-            raise ValueError("trasigt talträd")
-        yield number, value
+def _number_tree(pdf: pikepdf.Pdf, node: object, name: str) -> list[tuple[int, pikepdf.Object]]:
+    """Keys and values of a number tree of ``pdf`` (from part ``name``), in order."""
+    return _tree_items(pdf, node, pikepdf.NumberTree, f"{name}: trasigt talträd")
 
 
-def _name_tree(node: object) -> Iterator[tuple[bytes, object]]:
-    for key, value in _tree(node, "/Names"):
-        if not isinstance(key, String):
-            raise ValueError("trasigt namnträd")
-        yield bytes(key), value
+def _name_tree(pdf: pikepdf.Pdf, node: object, name: str) -> list[tuple[str, pikepdf.Object]]:
+    """Names and values of a name tree of ``pdf`` (from part ``name``), in order."""
+    return _tree_items(pdf, node, pikepdf.NameTree, f"{name}: trasigt namnträd")
 
 
-def _tree(node: object, leaf: str) -> Iterator[tuple[object, object]]:
-    stack = [(node, 0)]
-    visited: set[_OBJGEN] = set()
-    while stack:
-        current, depth = stack.pop()
-        if not isinstance(current, Dictionary):
-            continue
-        if depth > _MAX_DEPTH or (current.is_indirect and current.objgen in visited):
-            raise ValueError("trasigt talträd/namnträd")
-        if current.is_indirect:
-            visited.add(current.objgen)
-        pairs = current.get(leaf)
-        if isinstance(pairs, Array):
-            items = list(pairs)
-            yield from ((items[i], items[i + 1]) for i in range(0, len(items) - 1, 2))
-        kids = current.get("/Kids")
-        if isinstance(kids, Array):
-            stack.extend((kid, depth + 1) for kid in reversed(list(kids)))
+def _tree_items(pdf: pikepdf.Pdf, node: object, kind: type, broken: str) -> list:
+    """qpdf reads round a broken tree (a loop, a key of the wrong type) and only warns: such a
+    tree is no faithful copy of the part, so the warning is an error here."""
+    if not isinstance(node, Dictionary):
+        return []
+    before = len(pdf.get_warnings())
+    items = list(kind(node, auto_repair=False).items())
+    if len(pdf.get_warnings()) > before:
+        raise ValueError(broken)
+    return items

@@ -45,6 +45,7 @@ from pikepdf import Name, String
 
 from docgen.errors import ToolError
 from docgen.files import write_atomically
+from docgen.pdf import dates
 
 # Write every stream as it is: no qpdf decompression or recompression, whose
 # output could change with the zlib underneath. The ICC profile is compressed
@@ -92,8 +93,8 @@ def normalise_pdf(path: Path, stamp: dt.datetime) -> None:
 
 
 def identity() -> bytes:
-    """A digest of this module: a cache of normalised PDFs salts its keys with it."""
-    return hashlib.sha256(Path(__file__).read_bytes()).digest()
+    """A digest of this module and the dates it writes: a cache of normalised PDFs salts its keys with it."""
+    return hashlib.sha256(Path(__file__).read_bytes() + Path(dates.__file__).read_bytes()).digest()
 
 
 def _error(path: Path, reason: str) -> ToolError:
@@ -105,7 +106,7 @@ def _normalised(data: bytes, stamp: dt.datetime) -> bytes:
         raise _Unfit("det är ingen PDF-fil")
     if b"%%EOF" not in data[-1024:]:
         raise _Unfit("filen är avkortad (%%EOF saknas i slutet)")
-    instant = _utc(stamp)
+    instant = dates.utc(stamp)
     source = io.BytesIO(data)
     try:
         # No recovery: a repaired file is no faithful copy. No page attributes pushed down either:
@@ -142,25 +143,18 @@ def _rewritten(pdf: pikepdf.Pdf, instant: dt.datetime) -> bytes:
     return output.getvalue()
 
 
-def _utc(stamp: dt.datetime) -> dt.datetime:
-    """``stamp`` in UTC, whole seconds; a naive one is taken as UTC already."""
-    if stamp.tzinfo is None or stamp.utcoffset() is None:
-        stamp = stamp.replace(tzinfo=dt.UTC)
-    return stamp.astimezone(dt.UTC).replace(microsecond=0)
-
-
 def _stamp_dates(pdf: pikepdf.Pdf, instant: dt.datetime) -> None:
     """Info and XMP dates, all ``instant``; XMP's title and description as Info has them."""
     if "/Metadata" not in pdf.Root or not isinstance(pdf.Root.Metadata, pikepdf.Stream):
         raise _Unfit("XMP-metadata saknas")
-    pdf_date = String(instant.strftime("D:%Y%m%d%H%M%SZ"))
+    pdf_date = String(dates.pdf_date(instant))
     pdf.docinfo[Name.CreationDate] = pdf_date
     pdf.docinfo[Name.ModDate] = pdf_date
     # strict: XMP that does not parse is an error, not replaced by an empty packet.
     try:
         with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False, strict=True) as xmp:
             for key in _XMP_DATES:
-                xmp[key] = instant.strftime("%Y-%m-%dT%H:%M:%SZ")
+                xmp[key] = dates.xmp_date(instant)
             # LibreOffice 7.4 escapes title, subject and author twice in XMP ("Atea &amp;amp; Dell"),
             # while Info holds them right: XMP takes them from Info, so both say the same text.
             for info, key in ((Name.Title, "dc:title"), (Name.Subject, "dc:description")):

@@ -1,7 +1,8 @@
 """Verify finished PDFs: PDF/A identification, output intent, fonts, tagging, language, title, metadata.
 
-The engine behind ``docgen verify OUT_DIR``. It reads each PDF with pypdf and
-the XMP packet with lxml and checks what an archive (PDF/A-2b) and the
+The engine behind ``docgen verify OUT_DIR``. It reads each PDF and its XMP
+packet with pikepdf, the object model the writers (normalise, assemble) use, and
+checks what an archive (PDF/A-2b) and the
 anslagstavla (tagged, PDF/UA, lag 2018:1937) depend on. It is no full
 validator (veraPDF is), but it catches what a broken build or a careless
 post-processing step (merging, stamping) typically loses.
@@ -14,29 +15,29 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 
-from lxml import etree
-from pypdf import PdfReader
-from pypdf.generic import ArrayObject, BooleanObject, DictionaryObject, IndirectObject, StreamObject
+import pikepdf
+from pikepdf import Array, Dictionary, Stream
+from pikepdf.models.metadata import PdfMetadata, decode_pdf_date
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
+
+from docgen.model.formatting import number_runs
 
 __all__ = ["Check", "PdfReport", "check_pdf", "verify_tree", "print_report", "summary_line",
            "parse_pdf_date", "parse_xmp_date"]
 
 # XML namespaces of the XMP properties we read.
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 PDFAID = "http://www.aiim.org/pdfa/ns/id/"
 PDFUAID = "http://www.aiim.org/pdfua/ns/id/"
 DC = "http://purl.org/dc/elements/1.1/"
 PDF_NS = "http://ns.adobe.com/pdf/1.3/"
 XMP_NS = "http://ns.adobe.com/xap/1.0/"
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 # Column order in the report; a file that cannot be read has only "läsbar".
 CHECK_NAMES = ("läsbar", "ursprung", "PDF/A", "utdataprofil", "typsnitt", "taggning", "språk", "titel", "metadata")
@@ -66,49 +67,33 @@ class PdfReport:
 
 
 # ---------------------------------------------------------------------------
-# Small helpers for pypdf objects
+# Small helpers for pikepdf objects (its scalars are Python's: bool, int, None)
 
 
-def _resolve(obj):
-    return obj.get_object() if isinstance(obj, IndirectObject) else obj
+def _first_visit(obj: pikepdf.Object, seen: set[tuple[int, int]]) -> bool:
+    """Whether ``obj`` is met for the first time. A direct object is reached only through its
+    container, so only indirect ones are noted (a direct one's wrapper has no lasting identity)."""
+    if not obj.is_indirect:
+        return True
+    if obj.objgen in seen:
+        return False
+    seen.add(obj.objgen)
+    return True
 
 
-def _is_true(obj) -> bool:
-    """A PDF boolean that is true. (``bool(BooleanObject(False))`` is True: never test one directly.)"""
-    obj = _resolve(obj)
-    if isinstance(obj, BooleanObject):
-        return obj.value is True
-    return obj is True
+def _dict(obj: object) -> Dictionary | None:
+    return obj if isinstance(obj, Dictionary) else None
 
 
-def _identity(obj) -> object:
-    """A key for ``obj`` that is the same for every path that reaches it."""
-    ref = getattr(obj, "indirect_reference", None)
-    if ref is not None:
-        return (ref.idnum, ref.generation)
-    return id(obj)
-
-
-def _dict(obj) -> DictionaryObject | None:
-    obj = _resolve(obj)
-    return obj if isinstance(obj, DictionaryObject) else None
-
-
-def _array(obj) -> list:
-    obj = _resolve(obj)
-    if isinstance(obj, ArrayObject):
-        return [_resolve(item) for item in obj]
+def _array(obj: object) -> list:
+    if isinstance(obj, Array):
+        return list(obj)
     return [] if obj is None else [obj]
 
 
-def _text(obj) -> str | None:
-    """A PDF text or byte string as str; None for a missing entry."""
-    obj = _resolve(obj)
-    if obj is None:
-        return None
-    if isinstance(obj, bytes):
-        return obj.decode("latin-1")
-    return str(obj)
+def _text(obj: object) -> str | None:
+    """A PDF text string (or a name) as str; None for a missing entry."""
+    return None if obj is None else str(obj)
 
 
 def _quote(value: str) -> str:
@@ -120,127 +105,62 @@ def _shorten(value: str, width: int = TITLE_WIDTH) -> str:
     return value if len(value) <= width else value[: width - 1].rstrip() + "…"
 
 
-def _page_ranges(numbers: Iterable[int]) -> str:
-    """``[2, 3, 4, 7]`` as ``"2–4, 7"``."""
-    parts: list[str] = []
-    run: list[int] = []
-    for number in sorted(numbers):
-        if run and number == run[-1] + 1:
-            run.append(number)
-            continue
-        if run:
-            parts.append(str(run[0]) if len(run) == 1 else f"{run[0]}–{run[-1]}")
-        run = [number]
-    if run:
-        parts.append(str(run[0]) if len(run) == 1 else f"{run[0]}–{run[-1]}")
-    return ", ".join(parts)
-
-
 # ---------------------------------------------------------------------------
 # XMP
 
 
 class Xmp:
-    """The XMP packet of a PDF, parsed; properties looked up by namespace and name."""
+    """The XMP packet of a PDF as pikepdf reads it; properties looked up by namespace and name."""
 
-    def __init__(self, root: etree._Element) -> None:
-        self.root = root
-
-    @classmethod
-    def from_bytes(cls, data: bytes) -> Xmp:
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-        return cls(etree.fromstring(data.strip(b"\x00 \t\r\n"), parser))
-
-    def values(self, ns: str, name: str) -> list[str] | None:
-        """The value(s) of a property, or None if it is absent.
-
-        A simple property gives one value (from an attribute or an element of
-        rdf:Description); an array (rdf:Alt, rdf:Seq, rdf:Bag) gives its items,
-        for rdf:Alt the x-default item first.
-        """
-        tag = f"{{{ns}}}{name}"
-        for desc in self.root.iter(f"{{{RDF}}}Description"):
-            attribute = desc.get(tag)
-            if attribute is not None:
-                return [attribute]
-            element = desc.find(tag)
-            if element is None:
-                continue
-            for container in element:
-                if container.tag in (f"{{{RDF}}}Alt", f"{{{RDF}}}Seq", f"{{{RDF}}}Bag"):
-                    items = container.findall(f"{{{RDF}}}li")
-                    if container.tag == f"{{{RDF}}}Alt":
-                        items.sort(key=lambda li: li.get(XML_LANG) != "x-default")
-                    return [li.text or "" for li in items]
-            return [element.text or ""]
-        return None
+    def __init__(self, metadata: PdfMetadata) -> None:
+        self.metadata = metadata
 
     def first(self, ns: str, name: str) -> str | None:
-        values = self.values(ns, name)
-        return values[0] if values else None
+        """The property's value, an array's first item (rdf:Alt: the x-default one); None if absent."""
+        value = self.metadata.get(f"{{{ns}}}{name}")
+        if isinstance(value, (set, frozenset)):
+            value = sorted(value)
+        if isinstance(value, (list, tuple)):
+            return str(value[0]) if value else None
+        return None if value is None else str(value)
 
 
-def _read_xmp(catalog: DictionaryObject) -> tuple[Xmp | None, str | None]:
+def _read_xmp(pdf: pikepdf.Pdf) -> tuple[Xmp | None, str | None]:
     """The catalog's XMP packet, or None and a Swedish reason."""
-    stream = _resolve(catalog.get("/Metadata"))
+    stream = pdf.Root.get("/Metadata")
     if stream is None:
         return None, "XMP-metadata saknas"
-    if not isinstance(stream, StreamObject):
+    if not isinstance(stream, Stream):
         return None, "/Metadata är ingen ström"
     try:
-        return Xmp.from_bytes(stream.get_data()), None
-    except Exception as exc:  # lxml and pypdf filters raise many types
+        # strict: a packet that does not parse is reported, not replaced by an empty one. Never
+        # entered as a context, so nothing is written back.
+        return Xmp(pdf.open_metadata(strict=True)), None
+    except Exception as exc:  # lxml and the stream filters raise many types
         return None, f"XMP-metadata kan inte tolkas ({exc})"
 
 
 # ---------------------------------------------------------------------------
 # Dates
 
-_PDF_DATE = re.compile(
-    r"^(?:D:)?(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?"
-    r"\s*(?:([Zz])'?|([+-])(\d{2})'?(?:(\d{2})'?)?)?\s*$"
-)
-_XMP_DATE = re.compile(
-    r"^(\d{4})(?:-(\d{2})(?:-(\d{2})"
-    r"(?:T(\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?"
-    r"(?:([Zz])|([+-])(\d{2}):?(\d{2}))?)?)?)?\s*$"
-)
+def parse_pdf_date(value: str) -> datetime | None:
+    """A PDF date string (``D:20260326100000+01'00'``, ``D:20261127010219Z'``) as datetime.
 
-
-def _make_datetime(fields: tuple, zulu: str | None, sign: str | None,
-                   tz_hours: str | None, tz_minutes: str | None) -> datetime | None:
-    year, month, day, hour, minute, second = (int(f) if f else d for f, d in zip(fields, (0, 1, 1, 0, 0, 0)))
-    tz = None
-    if zulu:
-        tz = UTC
-    elif sign:
-        offset = timedelta(hours=int(tz_hours or 0), minutes=int(tz_minutes or 0))
-        tz = timezone(-offset if sign == "-" else offset)
+    Aware if the string names a time zone, naive otherwise; None if it is no date. The
+    apostrophe some writers put after ``Z`` (or after the minutes) is tolerated.
+    """
     try:
-        return datetime(year, month, day, hour, minute, second, tzinfo=tz)
+        return decode_pdf_date(value.strip().rstrip("'"))
     except ValueError:
         return None
 
 
-def parse_pdf_date(value: str) -> datetime | None:
-    """A PDF date string (``D:20260326100000+01'00'``, ``D:20261127010219Z'``) as datetime.
-
-    Aware if the string names a time zone, naive otherwise; None if it is no date.
-    """
-    match = _PDF_DATE.match(value.strip())
-    if not match:
-        return None
-    g = match.groups()
-    return _make_datetime(g[:6], g[6], g[7], g[8], g[9])
-
-
 def parse_xmp_date(value: str) -> datetime | None:
     """An XMP (ISO 8601) date (``2026-11-27T01:02:19Z``, ``…+01:00``) as datetime; fractions dropped."""
-    match = _XMP_DATE.match(value.strip())
-    if not match:
+    try:
+        return datetime.fromisoformat(value.strip()).replace(microsecond=0)
+    except ValueError:
         return None
-    g = match.groups()
-    return _make_datetime(g[:6], g[6], g[7], g[8], g[9])
 
 
 def _same_instant(a: datetime, b: datetime) -> bool:
@@ -256,9 +176,9 @@ def _same_instant(a: datetime, b: datetime) -> bool:
 
 @dataclass
 class _Doc:
-    reader: PdfReader
-    catalog: DictionaryObject
-    info: DictionaryObject | None
+    pdf: pikepdf.Pdf
+    catalog: Dictionary
+    info: Dictionary | None
     xmp: Xmp | None
     xmp_problem: str | None
     language: str
@@ -291,7 +211,7 @@ def _check_output_intent(doc: _Doc) -> Check:
         intent = _dict(intent)
         if intent is None or intent.get("/S") != "/GTS_PDFA1":
             continue
-        if not isinstance(_resolve(intent.get("/DestOutputProfile")), StreamObject):
+        if not isinstance(intent.get("/DestOutputProfile"), Stream):
             return Check(name, False, "GTS_PDFA1 utan ICC-profil (DestOutputProfile)")
         label = _text(intent.get("/OutputConditionIdentifier")) or _text(intent.get("/Info")) or "ICC-profil"
         return Check(name, True, label)
@@ -301,19 +221,19 @@ def _check_output_intent(doc: _Doc) -> Check:
 _SUBSET_PREFIX = re.compile(r"^[A-Z]{6}\+")
 
 
-def _font_name(font: DictionaryObject, key: str) -> str:
+def _font_name(font: Dictionary, key: str) -> str:
     base = _text(font.get("/BaseFont"))
     if base:
         return _SUBSET_PREFIX.sub("", base.lstrip("/"))
     return _text(font.get("/Name")) or key.lstrip("/")
 
 
-def _descriptor_embedded(font: DictionaryObject | None) -> bool:
+def _descriptor_embedded(font: Dictionary | None) -> bool:
     descriptor = _dict(font.get("/FontDescriptor")) if font is not None else None
     return descriptor is not None and any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
 
 
-def _font_embedded(font: DictionaryObject) -> bool:
+def _font_embedded(font: Dictionary) -> bool:
     subtype = font.get("/Subtype")
     if subtype == "/Type3":
         return True  # glyphs are content streams in the font itself
@@ -323,44 +243,40 @@ def _font_embedded(font: DictionaryObject) -> bool:
     return _descriptor_embedded(font)
 
 
-def _fonts(reader: PdfReader) -> Iterator[tuple[str, bool]]:
+def _fonts(pdf: pikepdf.Pdf) -> Iterator[tuple[str, bool]]:
     """(name, embedded) for every font reachable from the pages' resources.
 
     Follows Form XObjects, tiling patterns and annotation appearance streams;
     every font and resource dictionary is visited once.
     """
-    seen: set[object] = set()
+    seen: set[tuple[int, int]] = set()
 
     def from_resources(resources) -> Iterator[tuple[str, bool]]:
         resources = _dict(resources)
-        if resources is None or _identity(resources) in seen:
+        if resources is None or not _first_visit(resources, seen):
             return
-        seen.add(_identity(resources))
         fonts = _dict(resources.get("/Font")) or {}
         for key, font in fonts.items():
             font = _dict(font)
-            if font is None or _identity(font) in seen:
+            if font is None or not _first_visit(font, seen):
                 continue
-            seen.add(_identity(font))
             yield _font_name(font, key), _font_embedded(font)
         for group in ("/XObject", "/Pattern"):
             for child in (_dict(resources.get(group)) or {}).values():
                 yield from from_stream(child)
 
     def from_stream(stream) -> Iterator[tuple[str, bool]]:
-        stream = _resolve(stream)
-        if isinstance(stream, DictionaryObject) and "/Resources" in stream:
-            yield from from_resources(stream["/Resources"])
+        if isinstance(stream, (Dictionary, Stream)) and "/Resources" in stream:
+            yield from from_resources(stream.Resources)
 
-    for page in reader.pages:
-        yield from from_resources(page.get("/Resources"))
-        for annotation in _array(page.get("/Annots")):
+    for page in pdf.pages:
+        yield from from_resources(page.obj.get("/Resources"))
+        for annotation in _array(page.obj.get("/Annots")):
             appearances = _dict(_dict(annotation).get("/AP")) if _dict(annotation) is not None else None
             for state in (appearances or {}).values():
-                state = _resolve(state)
-                if isinstance(state, StreamObject):
+                if isinstance(state, Stream):
                     yield from from_stream(state)
-                elif isinstance(state, DictionaryObject):  # appearance sub-states (/On, /Off)
+                elif isinstance(state, Dictionary):  # appearance sub-states (/On, /Off)
                     for sub in state.values():
                         yield from from_stream(sub)
 
@@ -369,7 +285,7 @@ def _check_fonts(doc: _Doc) -> Check:
     name = "typsnitt"
     embedded: set[str] = set()
     missing: set[str] = set()
-    for font_name, is_embedded in _fonts(doc.reader):
+    for font_name, is_embedded in _fonts(doc.pdf):
         (embedded if is_embedded else missing).add(font_name)
     if missing:
         return Check(name, False, "ej inbäddade: " + ", ".join(sorted(missing)))
@@ -379,46 +295,36 @@ def _check_fonts(doc: _Doc) -> Check:
     return Check(name, True, f"{count} typsnitt, " + ("inbäddat" if count == 1 else "alla inbäddade"))
 
 
-def _number_tree_keys(node, seen: set[object] | None = None) -> set[int]:
-    """All keys of a number tree (/Nums in leaves, /Kids in inner nodes)."""
-    seen = set() if seen is None else seen
-    node = _dict(node)
-    if node is None or _identity(node) in seen:
+def _number_tree_keys(node: object) -> set[int]:
+    """All keys of a number tree; what qpdf cannot read of a broken one is left out."""
+    if not isinstance(node, Dictionary):
         return set()
-    seen.add(_identity(node))
-    keys: set[int] = set()
-    nums = _array(node.get("/Nums"))
-    for key in nums[0::2]:
-        if isinstance(key, int):
-            keys.add(int(key))
-    for kid in _array(node.get("/Kids")):
-        keys |= _number_tree_keys(kid, seen)
-    return keys
+    return set(pikepdf.NumberTree(node, auto_repair=False).keys())
 
 
 def _check_tagging(doc: _Doc) -> Check:
     name = "taggning"
     mark_info = _dict(doc.catalog.get("/MarkInfo"))
-    marked = mark_info is not None and _is_true(mark_info.get("/Marked"))
+    marked = mark_info is not None and mark_info.get("/Marked") is True
     tree_root = _dict(doc.catalog.get("/StructTreeRoot"))
     if not marked and tree_root is None:
         return Check(name, False, "otaggad (MarkInfo och StructTreeRoot saknas)")
     problems = []
     if not marked:
         problems.append("MarkInfo /Marked är inte true")
-    pages = len(doc.reader.pages)
+    pages = len(doc.pdf.pages)
     if tree_root is None:
         problems.append("StructTreeRoot saknas")
     else:
         keys = _number_tree_keys(tree_root.get("/ParentTree"))
         untagged = []
-        for number, page in enumerate(doc.reader.pages, start=1):
-            parents = _resolve(page.get("/StructParents"))
-            if not isinstance(parents, int) or int(parents) not in keys:
+        for number, page in enumerate(doc.pdf.pages, start=1):
+            parents = page.obj.get("/StructParents")
+            if isinstance(parents, bool) or not isinstance(parents, int) or parents not in keys:
                 untagged.append(number)
         if untagged:
             label = "sida" if len(untagged) == 1 else "sidor"
-            problems.append(f"{label} utan taggning: {_page_ranges(untagged)}")
+            problems.append(f"{label} utan taggning: {number_runs(untagged)}")
     if problems:
         return Check(name, False, "; ".join(problems))
     return Check(name, True, "taggad på sidan 1" if pages == 1 else f"taggad på alla {pages} sidor")
@@ -447,7 +353,7 @@ def _check_title(doc: _Doc) -> Check:
     elif info_title and info_title.strip() and xmp_title != info_title:
         problems.append(f"Info {_quote(info_title)} ≠ XMP {_quote(xmp_title)}")
     preferences = _dict(doc.catalog.get("/ViewerPreferences"))
-    if preferences is None or not _is_true(preferences.get("/DisplayDocTitle")):
+    if preferences is None or preferences.get("/DisplayDocTitle") is not True:
         problems.append("DisplayDocTitle är inte satt")
     if problems:
         return Check(name, False, "; ".join(problems))
@@ -532,25 +438,36 @@ def check_pdf(path: Path, language: str = "sv-SE", origin: str | None = None) ->
     """
     path = Path(path)
     try:
-        reader = PdfReader(path, strict=False)
-        if reader.is_encrypted:
-            return PdfReport(path, (Check("läsbar", False, "krypterad (inte tillåtet i PDF/A)"),))
-        catalog = _dict(reader.trailer.get("/Root"))
-        if catalog is None:
-            raise ValueError("dokumentkatalog (/Root) saknas")
-        len(reader.pages)  # the page tree must be walkable
-        info = _dict(reader.trailer.get("/Info"))
-    except Exception as exc:  # pypdf raises many types for a broken file
-        reason = str(exc) or type(exc).__name__
-        return PdfReport(path, (Check("läsbar", False, f"kan inte läsas som PDF: {reason}"),))
+        pdf = pikepdf.open(path)
+    except pikepdf.PasswordError:
+        return PdfReport(path, (Check("läsbar", False, "krypterad (inte tillåtet i PDF/A)"),))
+    except Exception as exc:  # pikepdf raises many types for a broken file
+        return _unreadable(path, exc)
+    with pdf:
+        try:
+            if pdf.is_encrypted:
+                return PdfReport(path, (Check("läsbar", False, "krypterad (inte tillåtet i PDF/A)"),))
+            catalog = _dict(pdf.trailer.get("/Root"))
+            if catalog is None:
+                raise ValueError("dokumentkatalog (/Root) saknas")
+            pages = len(pdf.pages)  # the page tree must be walkable
+            info = _dict(pdf.trailer.get("/Info"))
+        except Exception as exc:  # pikepdf raises many types for a broken file
+            return _unreadable(path, exc)
+        if origin == EXTERNAL:
+            return PdfReport(path, (Check("läsbar", True, f"{pages} {'sida' if pages == 1 else 'sidor'}"),
+                                    Check("ursprung", True, "externt underlag, bifogat som det är; "
+                                                            "inte kontrollerat som PDF/A")))
+        xmp, xmp_problem = _read_xmp(pdf)
+        return PdfReport(path, _run_checks(_Doc(pdf, catalog, info, xmp, xmp_problem, language), origin))
 
-    if origin == EXTERNAL:
-        pages = len(reader.pages)
-        return PdfReport(path, (Check("läsbar", True, f"{pages} {'sida' if pages == 1 else 'sidor'}"),
-                                Check("ursprung", True, "externt underlag, bifogat som det är; "
-                                                        "inte kontrollerat som PDF/A")))
-    xmp, xmp_problem = _read_xmp(catalog)
-    doc = _Doc(reader, catalog, info, xmp, xmp_problem, language)
+
+def _unreadable(path: Path, exc: Exception) -> PdfReport:
+    reason = str(exc) or type(exc).__name__
+    return PdfReport(path, (Check("läsbar", False, f"kan inte läsas som PDF: {reason}"),))
+
+
+def _run_checks(doc: _Doc, origin: str | None) -> tuple[Check, ...]:
     checks = []
     if origin == PARTLY_EXTERNAL:
         checks.append(Check("ursprung", True, "innehåller externt underlag; PDF/A gäller docgens egna "
@@ -562,7 +479,7 @@ def check_pdf(path: Path, language: str = "sv-SE", origin: str | None = None) ->
             checks.append(run(doc))
         except Exception as exc:  # a malformed structure in an otherwise readable file
             checks.append(Check(name, False, f"kunde inte kontrolleras: {exc or type(exc).__name__}"))
-    return PdfReport(path, tuple(checks))
+    return tuple(checks)
 
 
 def _pdf_files(folder: Path) -> list[Path]:

@@ -15,7 +15,7 @@ import json
 import os
 from pathlib import Path
 
-from docgen.files import write_atomically
+from docgen.files import file_digest, write_atomically
 
 PACKAGE = Path(__file__).resolve().parent.parent
 INDEX = ".docgen-index.json"
@@ -50,10 +50,6 @@ def code_identity() -> bytes:
     for path in sorted(PACKAGE.rglob("*.py")):
         digest.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.digest()
-
-
-def file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _index_key(meeting_file: Path) -> str:

@@ -21,7 +21,6 @@ back before anything else.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -30,7 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from docgen.errors import DocgenError
-from docgen.files import held
+from docgen.files import file_digest, held
 from docgen.pipeline.fingerprint import MANIFEST
 
 LOCK = ".docgen-lås"
@@ -105,7 +104,7 @@ def foreign_files(folder: Path) -> list[str]:
         relative = path.relative_to(folder).as_posix()
         if relative == MANIFEST and made:
             continue
-        if path.is_symlink() or relative not in made or _digest(path) != made[relative]:
+        if path.is_symlink() or relative not in made or file_digest(path) != made[relative]:
             foreign.append(relative)
     return foreign
 
@@ -137,7 +136,3 @@ def _sweep_staging(out_root: Path, slug: str) -> None:
             path.unlink()
         elif path.is_dir():
             shutil.rmtree(path)
-
-
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()

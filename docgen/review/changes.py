@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from docgen.documents.plan import PlannedDocument, outputs, package_path
+from docgen.files import file_digest
 from docgen.model.case import Case
 from docgen.pipeline.fingerprint import MANIFEST
 from docgen.pipeline.manifest import ADDED_KIND, PACKAGE_KIND
@@ -69,7 +70,7 @@ def tree_digests(tree: Path) -> dict[str, str]:
         relative = path.relative_to(tree).as_posix()
         if path.is_file() and not path.is_symlink() and relative != MANIFEST \
                 and not relative.startswith(f"{REVIEW_FOLDER}/"):
-            found[relative] = hashlib.sha256(path.read_bytes()).hexdigest()
+            found[relative] = file_digest(path)
     return found
 
 

@@ -14,14 +14,13 @@ the same bytes.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from docgen.documents.plan import Kind, PlannedDocument, outputs, package_path, packages
-from docgen.files import write_atomically
+from docgen.files import file_digest, write_atomically
 from docgen.model import formatting as fmt
 from docgen.model.case import Case, Member
 from docgen.review import changes as diff
@@ -79,7 +78,7 @@ class ReviewPage:
             # One thread: drawing shares the cores with LibreOffice and the filling-in of templates.
             self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="docgen-granskning")
         limit = MAX_PAGES if len(case.association.members) <= ALL_PAGES_UP_TO else 1
-        digest = hashlib.sha256(pdf.read_bytes()).hexdigest()
+        digest = file_digest(pdf)
         request = thumbnails.Request(pdf, digest, min(_page_count(pdf), limit))
         if self.out_root is not None:
             previous = self.out_root / case.meeting.slug / REVIEW_FOLDER / IMAGES

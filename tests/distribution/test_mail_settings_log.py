@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from email import message_from_bytes
+from email.header import decode_header, make_header
 from email.message import EmailMessage
 from email.policy import default as DEFAULT_POLICY
 
@@ -25,6 +26,21 @@ def test_a_swedish_attachment_name_has_rfc2231_and_an_rfc2047_name_too():
     (part,) = message_from_bytes(raw, policy=DEFAULT_POLICY).iter_attachments()
     assert part.get_filename() == "Tjänsteskrivelse å ä ö.pdf"
     assert part.get_content_type() == "application/pdf" and part.get_content() == b"%PDF-1.7 test"
+
+
+def test_a_long_swedish_name_is_folded_into_encoded_words_that_read_back_whole():
+    name = "Beslutsunderlag från Kommunfullmäktige i Ödeshögs kommun om borgen – bilaga 3.pdf"
+    message = EmailMessage()
+    add_attachment(message, b"x", name)
+    raw = message.as_bytes()
+    (part,) = message_from_bytes(raw, policy=DEFAULT_POLICY).iter_attachments()
+    content_type = raw.split(b"Content-Type: application/pdf;")[1].split(b"Content-Transfer-Encoding")[0]
+    assert b' name="=?utf-8?' in content_type and b"name*0" not in content_type
+    lines = content_type.decode("ascii").split("\n")
+    assert len(lines) > 2 and all(len(line) <= 78 for line in lines), lines  # not refolded as RFC 2231
+    quoted = part["Content-Type"].params["name"]
+    assert str(make_header(decode_header(quoted))) == name
+    assert part.get_filename() == name
 
 
 def test_an_ascii_name_stays_plain():

@@ -10,8 +10,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pikepdf
 import pytest
-from pypdf import PdfReader
 
 from conftest import ROOT, SEED_MEETING
 from docgen.documents.templates import SHIPPED
@@ -103,7 +103,8 @@ def test_a_restyled_template_in_the_associations_folder_wins(tmp_path: Path):
     result = build(meeting, tmp_path / "out")
 
     def fonts(path: Path) -> set[str]:
-        return {name.split("+")[-1] for name, _embedded in _fonts(PdfReader(path))}
+        with pikepdf.open(path) as pdf:
+            return {name.split("+")[-1] for name, _embedded in _fonts(pdf)}
 
     notice = fonts(result.folder / "anslag" / "anslag-2026-03-26-direktionen.pdf")
     protocol = fonts(result.folder / "protokoll" / "protokoll-2026-03-26-direktionen.pdf")

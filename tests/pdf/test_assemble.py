@@ -11,6 +11,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import pikepdf
 import pytest
@@ -18,8 +19,8 @@ from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_BREAK
 from docx.opc.constants import RELATIONSHIP_TYPE
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (
     ArrayObject,
@@ -59,14 +60,8 @@ NS = {
 
 def _hyperlink(paragraph, url: str, text: str) -> None:
     r_id = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
-    link = OxmlElement("w:hyperlink")
-    link.set(qn("r:id"), r_id)
-    run = OxmlElement("w:r")
-    content = OxmlElement("w:t")
-    content.text = text
-    run.append(content)
-    link.append(run)
-    paragraph._p.append(link)
+    paragraph._p.append(parse_xml(f'<w:hyperlink {nsdecls("w", "r")} r:id="{r_id}">'
+                                  f"<w:r><w:t>{escape(text)}</w:t></w:r></w:hyperlink>"))
 
 
 def _document(path: Path, title: str, *, pages: int, link: bool = False) -> None:
@@ -545,10 +540,23 @@ def _loop(pdf: pikepdf.Pdf) -> None:
     document.K[0].K = pikepdf.Array([document])
 
 
+def _parent_tree_loop(pdf: pikepdf.Pdf) -> None:
+    root = pdf.Root.StructTreeRoot
+    root.ParentTree = node = pdf.make_indirect(pikepdf.Dictionary())
+    node.Kids = pikepdf.Array([node])
+
+
+def _parent_tree_key_no_number(pdf: pikepdf.Pdf) -> None:
+    nums = list(pdf.Root.StructTreeRoot.ParentTree.Nums)
+    pdf.Root.StructTreeRoot.ParentTree.Nums = pikepdf.Array([pikepdf.String("noll"), *nums[1:]])
+
+
 @pytest.mark.libreoffice
 @pytest.mark.parametrize(("damage", "message"), [
     (_stray_page, "strukturträdet pekar på en sida utanför handlingen"),
     (_loop, "strukturträdet har en slinga"),
+    (_parent_tree_loop, "trasigt talträd"),
+    (_parent_tree_key_no_number, "trasigt talträd"),
 ])
 def test_a_broken_structure_tree_is_refused(parts, tmp_path, damage, message):
     broken = tmp_path / "trasigt-trad.pdf"

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from docx.document import Document
 from docx.enum.text import WD_BREAK
 from pypdf import PdfWriter
 from pypdf.generic import (
@@ -37,7 +38,7 @@ AUTHOR = "Kommunalförbundet Itsam"
 ALL_CHECKS = ["PDF/A", "utdataprofil", "typsnitt", "taggning", "språk", "titel", "metadata"]
 
 
-def _make_docx(path: Path) -> None:
+def _two_pages() -> Document:
     """Two pages: a heading, Swedish text, a table; Swedish as the document language."""
     doc = swedish_document(TITLE, AUTHOR)
 
@@ -50,20 +51,19 @@ def _make_docx(path: Path) -> None:
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     doc.add_heading("Sida två", level=2)
     doc.add_paragraph("Här står något mer på andra sidan, så att dokumentet får två sidor.")
-    doc.save(str(path))
+    return doc
 
 
 @pytest.fixture(scope="module")
 def lo_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A PDF/A-2b + PDF/UA export ("good") and a plain export ("plain") of the same DOCX."""
     tmp = tmp_path_factory.mktemp("verify")
-    profile = tmp / "profile"
-    good_docx, plain_docx = tmp / "good.docx", tmp / "plain.docx"
-    _make_docx(good_docx)
-    shutil.copy(good_docx, plain_docx)
-    good = soffice_export(good_docx, tmp / "good", profile)
-    plain = soffice_export(plain_docx, tmp / "plain", profile, "pdf")
-    return {"good": good, "plain": plain}
+    doc = _two_pages()
+    exports = {}
+    for name, target in (("good", None), ("plain", "pdf")):
+        doc.save(str(tmp / f"{name}.docx"))
+        exports[name] = soffice_export(tmp / f"{name}.docx", tmp / name, tmp / "profile", target)
+    return exports
 
 
 def _details(report: PdfReport) -> dict[str, Check]:
@@ -72,6 +72,13 @@ def _details(report: PdfReport) -> dict[str, Check]:
 
 def _failed(report: PdfReport) -> set[str]:
     return {check.name for check in report.checks if not check.ok}
+
+
+def _report_text(folder: Path) -> str:
+    """What ``docgen verify`` prints for ``folder``."""
+    console = Console(record=True, width=200)
+    print_report(verify_tree(folder), console, folder)
+    return console.export_text()
 
 
 def _variant(source: Path, target: Path, change) -> Path:
@@ -119,65 +126,42 @@ def test_plain_export_fails_pdfa_output_intent_and_tagging(lo_pdfs):
     assert checks["språk"].ok
 
 
-@pytest.mark.libreoffice
-def test_missing_lang_fails_language(lo_pdfs, tmp_path):
-    def drop_lang(writer: PdfWriter) -> None:
-        del writer.root_object["/Lang"]
-
-    report = check_pdf(_variant(lo_pdfs["good"], tmp_path / "nolang.pdf", drop_lang))
-    assert _failed(report) == {"språk"}
-    assert _details(report)["språk"].detail == "/Lang saknas (förväntat sv-SE)"
+def _drop_lang(writer: PdfWriter) -> None:
+    del writer.root_object["/Lang"]
 
 
-@pytest.mark.libreoffice
-def test_page_without_struct_parents_fails_tagging(lo_pdfs, tmp_path):
-    def untag_page_two(writer: PdfWriter) -> None:
-        assert len(writer.pages) == 2
-        del writer.pages[1]["/StructParents"]
-
-    report = check_pdf(_variant(lo_pdfs["good"], tmp_path / "untagged.pdf", untag_page_two))
-    assert _failed(report) == {"taggning"}
-    assert _details(report)["taggning"].detail == "sida utan taggning: 2"
+def _untag_page_two(writer: PdfWriter) -> None:
+    assert len(writer.pages) == 2
+    del writer.pages[1]["/StructParents"]
 
 
-@pytest.mark.libreoffice
-def test_struct_parents_key_missing_from_parent_tree_fails_tagging(lo_pdfs, tmp_path):
-    def dangle(writer: PdfWriter) -> None:
-        writer.pages[0][NameObject("/StructParents")] = NumberObject(9999)
-
-    report = check_pdf(_variant(lo_pdfs["good"], tmp_path / "dangling.pdf", dangle))
-    assert _details(report)["taggning"].detail == "sida utan taggning: 1"
+def _dangle_page_one(writer: PdfWriter) -> None:
+    writer.pages[0][NameObject("/StructParents")] = NumberObject(9999)
 
 
-@pytest.mark.libreoffice
-def test_info_title_differing_from_xmp_fails_title(lo_pdfs, tmp_path):
-    def retitle(writer: PdfWriter) -> None:
-        writer.add_metadata({"/Title": "En helt annan titel"})
+def _drop_intents(writer: PdfWriter) -> None:
+    del writer.root_object["/OutputIntents"]
 
-    report = check_pdf(_variant(lo_pdfs["good"], tmp_path / "retitled.pdf", retitle))
-    assert _failed(report) == {"titel"}
-    detail = _details(report)["titel"].detail
-    assert "En helt annan titel" in detail and TITLE[:20] in detail
+
+# (change, the one check that fails, the start of its detail)
+VARIANTS = [
+    pytest.param(_drop_lang, "språk", "/Lang saknas (förväntat sv-SE)", id="utan-lang"),
+    pytest.param(_untag_page_two, "taggning", "sida utan taggning: 2", id="sida-utan-structparents"),
+    pytest.param(_dangle_page_one, "taggning", "sida utan taggning: 1", id="nyckel-utanfor-foraldratradet"),
+    pytest.param(lambda writer: writer.add_metadata({"/Title": "En helt annan titel"}), "titel",
+                 f"Info ”En helt annan titel” ≠ XMP ”{TITLE}”", id="annan-titel-i-info"),
+    pytest.param(_drop_intents, "utdataprofil", "OutputIntents saknas", id="utan-outputintents"),
+    pytest.param(lambda writer: writer.add_metadata({"/Producer": "pypdf"}), "metadata",
+                 "Producer: Info ”pypdf” ≠ XMP ”LibreOffice", id="producer-skriven-av-pypdf"),
+]
 
 
 @pytest.mark.libreoffice
-def test_missing_output_intents_fails_output_profile(lo_pdfs, tmp_path):
-    def drop_intents(writer: PdfWriter) -> None:
-        del writer.root_object["/OutputIntents"]
-
-    report = check_pdf(_variant(lo_pdfs["good"], tmp_path / "nointent.pdf", drop_intents))
-    assert _failed(report) == {"utdataprofil"}
-    assert _details(report)["utdataprofil"].detail == "OutputIntents saknas"
-
-
-@pytest.mark.libreoffice
-def test_producer_rewritten_by_pypdf_fails_metadata(lo_pdfs, tmp_path):
-    def restamp(writer: PdfWriter) -> None:
-        writer.add_metadata({"/Producer": "pypdf"})
-
-    report = check_pdf(_variant(lo_pdfs["good"], tmp_path / "producer.pdf", restamp))
-    assert _failed(report) == {"metadata"}
-    assert _details(report)["metadata"].detail.startswith("Producer: Info ”pypdf” ≠ XMP ”LibreOffice")
+@pytest.mark.parametrize(("change", "failing", "detail"), VARIANTS)
+def test_a_broken_variant_fails_exactly_its_check(lo_pdfs, tmp_path, change, failing, detail):
+    report = check_pdf(_variant(lo_pdfs["good"], tmp_path / "variant.pdf", change))
+    assert _failed(report) == {failing}
+    assert _details(report)[failing].detail.startswith(detail)
 
 
 @pytest.mark.libreoffice
@@ -185,10 +169,7 @@ def test_print_report_all_passed(lo_pdfs, tmp_path):
     shutil.copy(lo_pdfs["good"], tmp_path / "a.pdf")
     (tmp_path / "sub").mkdir()
     shutil.copy(lo_pdfs["good"], tmp_path / "sub" / "b.pdf")
-    reports = verify_tree(tmp_path)
-    console = Console(record=True, width=200)
-    print_report(reports, console, tmp_path)
-    text = console.export_text()
+    text = _report_text(tmp_path)
     assert "2 PDF-filer kontrollerade: alla godkända." in text
     assert "sub/b.pdf" in text and "✓ PDF/A-2B, PDF/UA-1" in text
 
@@ -241,10 +222,7 @@ def test_verify_tree_skips_hidden_folders_and_sorts(tmp_path):
 def test_print_report_with_failures(tmp_path):
     _blank_pdf(tmp_path / "tom.pdf")
     (tmp_path / "x.pdf").write_text("inte en PDF", encoding="utf-8")
-    reports = verify_tree(tmp_path)
-    console = Console(record=True, width=200)
-    print_report(reports, console, tmp_path)
-    text = console.export_text()
+    text = _report_text(tmp_path)
     assert "2 av 2 PDF-filer har fel." in text
     assert "x.pdf" in text and "✗ kan inte läsas som" in text
     assert "läsbar" in text and "taggning" in text
