@@ -11,7 +11,6 @@ The report the user reads is Swedish; identifiers and comments are English.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -25,6 +24,8 @@ from pypdf.generic import ArrayObject, BooleanObject, DictionaryObject, Indirect
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
+
+from docgen.records.manifest import MANIFEST, ORIGIN_EXTERNAL, ORIGIN_OWN, ORIGIN_PARTLY_EXTERNAL, ManifestError, load
 
 __all__ = ["Check", "PdfReport", "check_pdf", "verify_tree", "print_report", "summary_line",
            "parse_pdf_date", "parse_xmp_date"]
@@ -517,12 +518,6 @@ _PACKAGE_CHECKS = ("språk", "titel", "metadata")
 # Public API
 
 
-MANIFEST = "manifest.json"
-"""A build's list of its files; it says which PDFs are the secretary's attachments (``ursprung``)."""
-EXTERNAL = "extern"
-PARTLY_EXTERNAL = "delvis extern"
-
-
 def check_pdf(path: Path, language: str = "sv-SE", origin: str | None = None) -> PdfReport:
     """Run every check on one PDF. Never raises for a bad file: problems become failed checks.
 
@@ -544,7 +539,7 @@ def check_pdf(path: Path, language: str = "sv-SE", origin: str | None = None) ->
         reason = str(exc) or type(exc).__name__
         return PdfReport(path, (Check("läsbar", False, f"kan inte läsas som PDF: {reason}"),))
 
-    if origin == EXTERNAL:
+    if origin == ORIGIN_EXTERNAL:
         pages = len(reader.pages)
         return PdfReport(path, (Check("läsbar", True, f"{pages} {'sida' if pages == 1 else 'sidor'}"),
                                 Check("ursprung", True, "externt underlag, bifogat som det är; "
@@ -552,11 +547,11 @@ def check_pdf(path: Path, language: str = "sv-SE", origin: str | None = None) ->
     xmp, xmp_problem = _read_xmp(catalog)
     doc = _Doc(reader, catalog, info, xmp, xmp_problem, language)
     checks = []
-    if origin == PARTLY_EXTERNAL:
+    if origin == ORIGIN_PARTLY_EXTERNAL:
         checks.append(Check("ursprung", True, "innehåller externt underlag; PDF/A gäller docgens egna "
                                               "handlingar, som kontrolleras var för sig"))
     for name, run in _CHECKS:
-        if origin == PARTLY_EXTERNAL and name not in _PACKAGE_CHECKS:
+        if origin == ORIGIN_PARTLY_EXTERNAL and name not in _PACKAGE_CHECKS:
             continue
         try:
             checks.append(run(doc))
@@ -593,13 +588,10 @@ def _origins(folder: Path) -> dict[Path, str]:
         if MANIFEST not in files:
             continue
         try:
-            with open(Path(directory, MANIFEST), encoding="utf-8") as handle:
-                listed = json.load(handle)["filer"]
-            for entry in listed:
-                if entry.get("ursprung") in (EXTERNAL, PARTLY_EXTERNAL):
-                    origins[Path(directory, entry["fil"])] = entry["ursprung"]
-        except (OSError, ValueError, KeyError, TypeError):
+            listed = load(Path(directory)).files
+        except ManifestError:
             continue  # no usable manifest: every PDF is checked in full
+        origins.update({Path(directory, entry.file): entry.origin for entry in listed if entry.origin != ORIGIN_OWN})
     return origins
 
 
