@@ -46,11 +46,15 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, populate_by_name=False)
 
 
+CouncilParagraph = Annotated[str, Field(min_length=1, max_length=100)]
+
+
 class Answer(_Model):
     """One council's answer to one request."""
 
     date: dt.date = Field(alias="datum", description="Dagen fullmäktige beslutade, t.ex. 2026-05-12.")
-    council_paragraph: Annotated[str, BeforeValidator(_to_str), Field(min_length=1, max_length=100)] = Field(
+    council_paragraph: Annotated[CouncilParagraph, BeforeValidator(
+        _to_str, json_schema_input_type=CouncilParagraph | int)] = Field(
         alias="kf_paragraf", description="Fullmäktiges paragraf, t.ex. KF 2026 § 45.")
     decision: Decision = Field(alias="beslut", description="bifall, avslag eller återremiss.")
     agreement_signed: dt.date | None = Field(
@@ -66,6 +70,8 @@ class Answer(_Model):
 
 PerParagraph = dict[str, Answer]
 """A member's answers by paragraph, keyed as the secretary wrote them (``§ 42``)."""
+# The input stage says which key is no paragraph; the editor marks it too.
+_PER_PARAGRAPH_SCHEMA = {"propertyNames": {"pattern": rf"^\s*{_PARAGRAPH_KEY.pattern}\s*$"}, "minProperties": 1}
 
 # The tags are bracketed so that the input stage's error locations pass over them like pydantic's own type tags.
 _ONE, _BY_PARAGRAPH = "[ett svar]", "[per paragraf]"
@@ -77,7 +83,8 @@ def _shape(value: object) -> str:
     return _ONE
 
 
-MemberAnswer = Annotated[Annotated[Answer, Tag(_ONE)] | Annotated[PerParagraph, Tag(_BY_PARAGRAPH)],
+MemberAnswer = Annotated[Annotated[Answer, Tag(_ONE)]
+                         | Annotated[PerParagraph, Tag(_BY_PARAGRAPH), Field(json_schema_extra=_PER_PARAGRAPH_SCHEMA)],
                          Discriminator(_shape)]
 
 
