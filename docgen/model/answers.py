@@ -18,7 +18,9 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, GetJsonSchemaHandler, Tag
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 Decision = Literal["bifall", "avslag", "återremiss"]
 """What a council decided: granted, refused, or sent back for more work (it will decide later)."""
@@ -70,8 +72,6 @@ class Answer(_Model):
 
 PerParagraph = dict[str, Answer]
 """A member's answers by paragraph, keyed as the secretary wrote them (``§ 42``)."""
-# The input stage says which key is no paragraph; the editor marks it too.
-_PER_PARAGRAPH_SCHEMA = {"propertyNames": {"pattern": rf"^\s*{_PARAGRAPH_KEY.pattern}\s*$"}, "minProperties": 1}
 
 # The tags are bracketed so that the input stage's error locations pass over them like pydantic's own type tags.
 _ONE, _BY_PARAGRAPH = "[ett svar]", "[per paragraf]"
@@ -83,9 +83,26 @@ def _shape(value: object) -> str:
     return _ONE
 
 
-MemberAnswer = Annotated[Annotated[Answer, Tag(_ONE)]
-                         | Annotated[PerParagraph, Tag(_BY_PARAGRAPH), Field(json_schema_extra=_PER_PARAGRAPH_SCHEMA)],
-                         Discriminator(_shape)]
+class _ShapeInSchema:
+    """The JSON Schema chooses between the two shapes as :func:`_shape` does, by the keys.
+
+    With a plain ``oneOf`` an editor reports a misspelt ``beslut`` against
+    the shape the secretary did not mean (every key "is no paragraph").
+    """
+
+    _NAMES_PARAGRAPH = r"^\s*(§|\d+\s*$)"
+    """:func:`names_paragraph` as a JSON Schema pattern (``\\s`` takes a no-break space as well)."""
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        one, by_paragraph = handler(schema)["oneOf"]
+        # Only paragraphs once the keys say "per paragraph"; the input stage says which key is none.
+        by_paragraph["propertyNames"] = {"pattern": rf"^\s*{_PARAGRAPH_KEY.pattern}\s*$"}
+        some_key_names_a_paragraph = {"not": {"propertyNames": {"not": {"pattern": self._NAMES_PARAGRAPH}}}}
+        return {"if": some_key_names_a_paragraph, "then": by_paragraph, "else": one}
+
+
+MemberAnswer = Annotated[Annotated[Answer, Tag(_ONE)] | Annotated[PerParagraph, Tag(_BY_PARAGRAPH)],
+                         Discriminator(_shape), _ShapeInSchema()]
 
 
 class Answers(_Model):

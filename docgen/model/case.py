@@ -285,7 +285,6 @@ class Item(Model):
 Clock = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?$")]
 """A time as docgen writes it, ``"10:00"`` (also with seconds): not JSON Schema's ``format: time``,
 which is RFC 3339's ``10:00:00+01:00``."""
-Minutes = Annotated[int, Field(ge=0, lt=24 * 60)]
 
 
 class Meeting(Model):
@@ -303,13 +302,16 @@ class Meeting(Model):
                                                  "(nästa efter förra protokollet).")
     items: list[Item] = Field(alias="paragrafer", min_length=1)
 
-    @field_validator("start", mode="before", json_schema_input_type=Clock | Minutes)
+    @field_validator("start", mode="before", json_schema_input_type=Clock)
     @classmethod
     def _minutes_as_time(cls, value: object) -> object:
-        # YAML 1.1 readers (also an editor, given %YAML 1.1) turn 10:00 into 600 (sexagesimal); accept it as minutes.
+        # YAML 1.1 readers turn 10:00 into 600 (sexagesimal); accept it as minutes. The schema names only the
+        # text: JSON Schema cannot tell the integer 600 from 10.00, which a secretary writes meaning ten
+        # o'clock, and which pydantic would read as ten seconds past midnight: a number with a point is
+        # handed on as text, and refused as a time.
         if isinstance(value, int) and not isinstance(value, bool):
             return dt.time(value // 60, value % 60)
-        return value
+        return str(value) if isinstance(value, float) else value
 
     @property
     def posted(self) -> dt.date:
