@@ -17,7 +17,7 @@ import os
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Discriminator, Field, PlainSerializer, TypeAdapter, ValidationError
+from pydantic import AwareDatetime, Discriminator, Field, PlainSerializer, Tag, TypeAdapter, ValidationError
 
 from docgen.errors import InputError, Problem
 from docgen.input.load import display_name
@@ -81,10 +81,19 @@ class Failed(_Outcome):
 
 
 Line = Sending | Sent | Failed
-_LINE: TypeAdapter[Line] = TypeAdapter(Annotated[Line, Discriminator(
-    "event", custom_error_type=OWN_ERROR,
-    custom_error_message=f"händelse ska vara {SENDING}, {SENT} eller {FAILED}")])
 _TAGS = (SENDING, SENT, FAILED)
+
+
+def _event(line: object) -> object:
+    """Which kind of line this is: by its Swedish key, as the log is read (a model, as code builds one)."""
+    return line.get("händelse") if isinstance(line, dict) else getattr(line, "event", None)
+
+
+# A callable discriminator, for the Swedish error when händelse is missing or unknown.
+_LINE: TypeAdapter[Line] = TypeAdapter(Annotated[
+    Annotated[Sending, Tag(SENDING)] | Annotated[Sent, Tag(SENT)] | Annotated[Failed, Tag(FAILED)],
+    Discriminator(_event, custom_error_type=OWN_ERROR,
+                  custom_error_message=f"händelse ska vara {SENDING}, {SENT} eller {FAILED}")])
 
 
 def read(path: Path) -> list[Line]:
