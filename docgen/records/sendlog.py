@@ -15,7 +15,7 @@ import datetime as dt
 import json
 import os
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import AwareDatetime, Discriminator, Field, PlainSerializer, Tag, TypeAdapter, ValidationError
 
@@ -23,7 +23,9 @@ from docgen.errors import InputError, Problem
 from docgen.input.load import display_name
 from docgen.records.base import OWN_ERROR, Record, reason
 
-SENDING, SENT, FAILED = "skickar", "skickat", "misslyckades"
+SENDING: Final = "skickar"
+SENT: Final = "skickat"
+FAILED: Final = "misslyckades"
 
 # Written with isoformat(), as the log always was (pydantic would write UTC as Z); read back with the offset.
 Time = Annotated[AwareDatetime, PlainSerializer(dt.datetime.isoformat, return_type=str)]
