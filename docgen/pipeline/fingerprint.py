@@ -1,10 +1,11 @@
 """Has anything a build depends on changed since the last build?
 
 Kept free of heavy imports: the CLI asks this before it loads the model,
-docxtpl or pypdf (only pydantic, for the manifest's record), so a rebuild with nothing changed answers at once and
-starts no LibreOffice. It reads no YAML either: each build records in
-``out/.docgen-index.json`` which files and template folders it read, and
-the question is whether any of them changed.
+docxtpl or pypdf (only pydantic, which reads the manifest), so a rebuild
+with nothing changed answers at once and starts no LibreOffice. It reads
+no YAML either: each build records in ``out/.docgen-index.json`` which
+files and template folders it read, and the question is whether any of
+them changed.
 """
 
 from __future__ import annotations
