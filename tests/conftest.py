@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import os
 import re
 import shutil
@@ -12,6 +14,8 @@ from pathlib import Path
 import pytest
 from docx import Document
 from pypdf import PdfReader
+
+from docgen.records.manifest import ORIGIN_OWN, Manifest, ManifestFile, save
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_MEETING = ROOT / "decisions" / "2026-03-26-direktionen.yaml"
@@ -170,3 +174,13 @@ def descendants(pid: int) -> set[int]:
         frontier = {child for child, parent in parents.items() if parent in frontier} - found
         found |= frontier
     return found
+
+
+def list_as_built(folder: Path, *files: Path) -> None:
+    """Write ``folder``'s manifest as an earlier build would have, listing ``files`` as docgen's own."""
+    entries = tuple(ManifestFile(file=path.relative_to(folder).as_posix(),
+                                 sha256=hashlib.sha256(path.read_bytes()).hexdigest(), size=path.stat().st_size,
+                                 kind="protokoll", recipients=(), origin=ORIGIN_OWN)
+                    for path in files)
+    save(Manifest(meeting=folder.name, body="Direktionen", date=dt.date(2026, 3, 26), inputs="0" * 64,
+                  files=entries), folder)

@@ -8,9 +8,10 @@ from pathlib import Path
 from conftest import ROOT
 
 PACKAGE = ROOT / "docgen"
-ORDER = ["errors", "files", "model", "input", "documents", "pdf", "pipeline", "distribution", "review", "terminal",
-         "cli"]
-"""Foundations first, then the stages in pipeline order; what the command shows, and the CLI on top."""
+ORDER = ["errors", "files", "model", "input", "records", "documents", "pdf", "pipeline", "distribution", "review",
+         "terminal", "cli"]
+"""Foundations first, then the stages in pipeline order; what the command shows, and the CLI on top. The records
+(manifest, send log) come before every stage that reads them, ``docgen verify`` in pdf included."""
 
 
 def _stage(module: str) -> str:

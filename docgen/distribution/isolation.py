@@ -29,7 +29,7 @@ from docgen.distribution.outgoing import REMINDER, Attachment, Delivery, address
 from docgen.documents.plan import Kind
 from docgen.errors import DocgenError
 from docgen.model.case import Case, Member
-from docgen.pipeline.manifest import PACKAGE_KIND
+from docgen.records.manifest import PACKAGE_KIND
 
 ADDRESSED_KINDS = frozenset({Kind.LETTER.label.lower(), Kind.PROPOSAL.label.lower(), PACKAGE_KIND, REMINDER})
 """Document types that are addressed to the member and must name it."""

@@ -11,15 +11,14 @@ that was changed after the build, or that the build never made, is not sent.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from docgen.documents.plan import Kind, PlannedDocument, outputs, package_path, plan
 from docgen.errors import DocgenError
 from docgen.model.case import ALL_MEMBERS, Case, Member
-from docgen.pipeline.fingerprint import MANIFEST, file_digest, up_to_date
-from docgen.pipeline.manifest import PACKAGE_KIND
+from docgen.pipeline.fingerprint import file_digest, up_to_date
+from docgen.records.manifest import MANIFEST, PACKAGE_KIND, ManifestError, ManifestFile, load
 
 REQUEST = "hemställan"
 """The purpose of the first e-mail to each member: the protocol's documents."""
@@ -30,15 +29,6 @@ class NotBuiltError(DocgenError):
     """The meeting's documents are missing, stale, or were changed after the build."""
 
     exit_code = 1
-
-
-@dataclass(frozen=True)
-class ManifestEntry:
-    file: str
-    sha256: str
-    size: int
-    kind: str
-    recipients: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -94,15 +84,12 @@ def built_folder(meeting_file: Path, case: Case, out_root: Path) -> Path:
     return folder
 
 
-def read_manifest(folder: Path) -> dict[str, ManifestEntry]:
+def read_manifest(folder: Path) -> dict[str, ManifestFile]:
     """The build's manifest, by file (relative to ``folder``)."""
     try:
-        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        return {item["fil"]: ManifestEntry(item["fil"], item["sha256"], int(item["byte"]), item["dokumenttyp"],
-                                           tuple(item["mottagare"]))
-                for item in data["filer"]}
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise NotBuiltError(f"{folder / MANIFEST} går inte att läsa ({exc}); kör docgen build igen") from None
+        return load(folder).by_file()
+    except ManifestError as exc:
+        raise NotBuiltError(str(exc)) from None
 
 
 def deliveries(case: Case, folder: Path) -> list[Delivery]:
@@ -119,7 +106,7 @@ def deliveries(case: Case, folder: Path) -> list[Delivery]:
     return result
 
 
-def member_files(case: Case, documents: list[PlannedDocument], manifest: dict[str, ManifestEntry],
+def member_files(case: Case, documents: list[PlannedDocument], manifest: dict[str, ManifestFile],
                  member: Member) -> list[str]:
     """The files the protocol sends ``member``, as the plan names them; each must be in the manifest."""
     files: list[str] = []
@@ -170,7 +157,7 @@ def _copy(document: PlannedDocument, member: Member) -> str:
     return (own or copies)[0].path
 
 
-def _attachment(folder: Path, entry: ManifestEntry) -> Attachment:
+def _attachment(folder: Path, entry: ManifestFile) -> Attachment:
     path = folder / entry.file
     return Attachment(path, Path(entry.file).name, entry.sha256, entry.size, entry.kind, entry.recipients,
                       entry.file)

@@ -99,7 +99,7 @@ def reminded_of(case: Case, history: History) -> set[int]:
     covered: set[int] = set()
     for message in history.delivered:
         for attachment in message.attachments:
-            match = _PARAGRAPH_IN_NAME.match(str(attachment.get("namn", "")))
+            match = _PARAGRAPH_IN_NAME.match(attachment.name)
             covered |= {int(match.group(1))} if match else every
     return covered
 

@@ -24,12 +24,13 @@ from pathlib import Path
 from docgen.distribution import mail
 from docgen.distribution.isolation import check_isolation
 from docgen.distribution.outgoing import REQUEST, Delivery, check_unchanged
-from docgen.distribution.sendlog import FAILED, SENDING, SENT, History, SendLog, now
+from docgen.distribution.sendlog import History, SendLog, now
 from docgen.distribution.settings import Settings
 from docgen.distribution.smtp import Connection, Refused
 from docgen.errors import DocgenError
 from docgen.files import write_atomically
 from docgen.model.case import Case
+from docgen.records.sendlog import Failed, LoggedAttachment, Sending, Sent
 
 NEW, RETRY, AGAIN, DONE, CHANGED = "skickas", "skickas igen", "skickas på nytt", "redan skickat", "ändrat"
 SENDS = (NEW, RETRY, AGAIN)
@@ -182,21 +183,21 @@ def _send_one(step: Step, log: SendLog, connection: Connection, settings: Settin
     delivery, member = step.delivery, step.delivery.member
     assert step.message is not None and settings.sender is not None
     check_unchanged(delivery)
-    base = {"medlem": member.id, "adress": member.registry_email, "message_id": step.message_id}
-    log.append({"händelse": SENDING, **base, "syfte": delivery.purpose, "tid": now().isoformat(),
-                "paket": delivery.digest, "ersätter": step.replaces.message_id if step.replaces else None,
-                "bilagor": [{"fil": a.file, "namn": a.name, "sha256": a.sha256, "byte": a.size}
-                            for a in delivery.attachments]})
+    to = {"member": member.id, "address": member.registry_email, "message_id": step.message_id}
+    log.append(Sending(**to, purpose=delivery.purpose, time=now(), package=delivery.digest,
+                       replaces=step.replaces.message_id if step.replaces else None,
+                       attachments=tuple(LoggedAttachment(file=a.file, name=a.name, sha256=a.sha256, size=a.size)
+                                         for a in delivery.attachments)))
     try:
         reply = connection.send(step.message, settings.sender, member.registry_email)
     except Refused as exc:
-        log.append({"händelse": FAILED, **base, "tid": now().isoformat(), "svar": exc.reply})
+        log.append(Failed(**to, time=now(), reply=exc.reply))
         raise SendError(f"servern tog inte emot meddelandet till {member.name} ({member.registry_email}): "
                         f"{exc.reply}.") from None
     except (smtplib.SMTPException, OSError) as exc:
         raise SendError(f"förbindelsen bröts medan meddelandet till {member.name} skickades ({exc}); det kan ha "
                         "kommit fram och är markerat som osäkert i loggen (docgen status visar det).") from None
-    log.append({"händelse": SENT, **base, "tid": now().isoformat(), "svar": reply})
+    log.append(Sent(**to, time=now(), reply=reply))
     step.reply = reply
 
 

@@ -1,10 +1,10 @@
 """The send log: a record of what was sent to whom and when, never rewritten.
 
-One JSON object per line, appended and synced to disk before the next step:
-a ``skickar`` line before a message goes to the server, then ``skickat``
-(with the server's reply) or ``misslyckades`` after. A ``skickar`` with
-neither after it is a message in flight when docgen was stopped: it may or
-may not have arrived, and stays marked so until a retry settles it.
+Its lines (:mod:`docgen.records.sendlog`) are a ``skickar`` before a message
+goes to the server, then ``skickat`` (with the server's reply) or
+``misslyckades`` after. A ``skickar`` with neither after it is a message in
+flight when docgen was stopped: it may or may not have arrived, and stays
+marked so until a retry settles it.
 
 The log lies beside the meeting's YAML (``<möte>.utskick.jsonl``), never in
 ``out/``, which a build replaces wholesale. Only one send runs at a time
@@ -14,20 +14,16 @@ The log lies beside the meeting's YAML (``<möte>.utskick.jsonl``), never in
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from docgen.errors import InputError, Problem
 from docgen.files import held
-from docgen.input.load import display_name
+from docgen.records import sendlog as lines
+from docgen.records.sendlog import FAILED, SENT, Line, LoggedAttachment, Sending, Sent
 
 SUFFIX = ".utskick.jsonl"
-SENDING, SENT, FAILED = "skickar", "skickat", "misslyckades"
 
 
 def log_file(meeting_file: Path) -> Path:
@@ -43,7 +39,7 @@ class Message:
     purpose: str
     digest: str
     address: str
-    attachments: list[dict[str, Any]]
+    attachments: tuple[LoggedAttachment, ...]
     started: dt.datetime
     sent: dt.datetime | None = None
     reply: str | None = None
@@ -83,74 +79,37 @@ class SendLog:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def records(self) -> list[dict[str, Any]]:
-        """Every record; a line cut short by a kill is no record (it was being written before the message left)."""
-        try:
-            text = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return []
-        lines = text.split("\n")
-        records = []
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-                if not isinstance(record, dict) or record.get("händelse") not in (SENDING, SENT, FAILED):
-                    raise ValueError
-            except ValueError:
-                if _torn(line):
-                    continue  # an append cut short by a kill: its message was never handed to the server
-                raise InputError([Problem(display_name(self.path), number, None, "",
-                                          "raden i utskicksloggen går inte att läsa; loggen är ett diarium som "
-                                          "docgen bara lägger till i – återställ den från säkerhetskopian")]) from None
-            records.append(record)
-        return records
+    def records(self) -> list[Line]:
+        """Every line; one cut short by a kill is no record (it was being written before the message left)."""
+        return lines.read(self.path)
 
     def histories(self) -> dict[tuple[str, str], History]:
         """Each (member, purpose)'s messages, from the records."""
         messages: dict[str, Message] = {}
         histories: dict[tuple[str, str], History] = {}
         for record in self.records():
-            key = record["message_id"]
-            if record["händelse"] == SENDING:
+            key = record.message_id
+            if isinstance(record, Sending):
                 if key in messages:
                     messages[key].attempts += 1
                     messages[key].failed = False
                     continue
-                message = Message(key, record["medlem"], record["syfte"], record["paket"], record["adress"],
-                                  record.get("bilagor", []), _time(record["tid"]))
+                message = Message(key, record.member, record.purpose, record.package, record.address,
+                                  record.attachments, record.time)
                 messages[key] = message
                 histories.setdefault((message.member, message.purpose), History()).messages.append(message)
-            elif key in messages and record["händelse"] == SENT:
-                messages[key].sent, messages[key].reply = _time(record["tid"]), record.get("svar")
+            elif key in messages and isinstance(record, Sent):
+                messages[key].sent, messages[key].reply = record.time, record.reply
             elif key in messages:
-                messages[key].failed, messages[key].reply = messages[key].sent is None, record.get("svar")
+                messages[key].failed, messages[key].reply = messages[key].sent is None, record.reply
         return histories
 
     def history(self, member: str, purpose: str) -> History:
         return self.histories().get((member, purpose), History())
 
-    def append(self, record: dict[str, Any]) -> None:
-        """Append one record and sync it (and, for a new log, its folder entry) to disk before returning."""
-        new = not self.path.exists()
-        with self.path.open("ab") as file:
-            if file.tell() and not self._ends_with_newline():
-                file.write(b"\n")  # after a torn line, start a fresh one
-            file.write(json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n")
-            file.flush()
-            os.fsync(file.fileno())
-        if new:
-            folder = os.open(self.path.parent, os.O_RDONLY)
-            try:
-                os.fsync(folder)
-            finally:
-                os.close(folder)
-
-    def _ends_with_newline(self) -> bool:
-        with self.path.open("rb") as file:
-            file.seek(-1, os.SEEK_END)
-            return file.read(1) == b"\n"
+    def append(self, record: Line) -> None:
+        """Append one record, synced to disk before this returns."""
+        lines.append(self.path, record)
 
     @contextmanager
     def exclusive(self) -> Iterator[None]:
@@ -159,14 +118,5 @@ class SendLog:
             yield
 
 
-def _torn(line: str) -> bool:
-    """A record's beginning without its end: every append writes one whole ``{…}`` line."""
-    return line.startswith("{") and not line.rstrip().endswith("}")
-
-
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).astimezone()
-
-
-def _time(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text)

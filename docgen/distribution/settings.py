@@ -1,29 +1,27 @@
 """Where the e-mail goes out: SMTP server, port, security, user and sender.
 
 They come from a settings file (``e-post.yaml`` beside the meeting, or the
-file given) and from the environment, which wins. The password comes from
-the environment only (:data:`PASSWORD_VARIABLE`): a settings file is read by
-whoever can read the folder and ends up in backups, so one that holds a
-password is refused rather than used.
+file given; read by :mod:`docgen.input.settings`) and from the environment,
+which wins. The password comes from the environment only
+(:data:`PASSWORD_VARIABLE`), never from a file.
 """
 
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from docgen.errors import DocgenError
+from docgen.input.settings import (
+    ADDRESS,
+    PASSWORD_VARIABLE,
+    SETTINGS_FILE,
+    Security,
+    read_settings_file,
+)
 
-from docgen.errors import DocgenError, InputError, Problem
-from docgen.input.load import display_name, load_yaml
-from docgen.input.validate import _model
-from docgen.model.filenames import SETTINGS_FILE
-
-PASSWORD_VARIABLE = "DOCGEN_SMTP_LOSENORD"
 VARIABLES = {
     "server": "DOCGEN_SMTP_SERVER",
     "port": "DOCGEN_SMTP_PORT",
@@ -33,28 +31,13 @@ VARIABLES = {
 }
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 """The only servers mail may go to unencrypted (a test server, a local relay)."""
-_PASSWORD_KEYS = frozenset({"lösenord", "losenord", "password", "passwd", "pass", "lösen"})
-Security = Literal["starttls", "tls", "okrypterad"]
 DEFAULT_PORTS = {"starttls": 587, "tls": 465}
-_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
 
 
 class SettingsError(DocgenError):
     """The e-mail settings are missing or unsafe."""
 
     exit_code = 1
-
-
-class _File(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-    server: str | None = Field(None, min_length=1, description="SMTP-servern, t.ex. smtp.itsam.se.")
-    port: int | None = Field(None, gt=0, lt=65536, description="587 (STARTTLS) eller 465 (TLS).")
-    security: Security | None = Field(None, alias="säkerhet", description="starttls, tls eller okrypterad "
-                                                                          "(bara mot localhost).")
-    user: str | None = Field(None, min_length=1, alias="användare")
-    sender: str | None = Field(None, alias="avsändare", pattern=_ADDRESS.pattern,
-                               description="Avsändaradressen, t.ex. registrator@itsam.se.")
 
 
 @dataclass(frozen=True)
@@ -90,7 +73,7 @@ def load_settings(path: Path | None, environ: Mapping[str, str] | None = None) -
     environ = os.environ if environ is None else environ
     values: dict[str, object] = {}
     if path is not None and path.exists():
-        values = _from_file(path)
+        values = read_settings_file(path)
     for key, variable in VARIABLES.items():
         if environ.get(variable):
             values[key] = environ[variable]
@@ -102,7 +85,7 @@ def load_settings(path: Path | None, environ: Mapping[str, str] | None = None) -
     if security not in ("starttls", "tls", "okrypterad"):
         raise SettingsError(f"säkerhet {security!r} ({VARIABLES['säkerhet']}) ska vara starttls, tls eller okrypterad")
     sender = _text(values.get("avsändare"))
-    if sender is not None and not _ADDRESS.match(sender):
+    if sender is not None and not ADDRESS.match(sender):
         raise SettingsError(f"avsändaren {sender!r} är ingen e-postadress")
     return Settings(server=_text(values.get("server")), port=port or DEFAULT_PORTS.get(security, 25),
                     security=security, user=_text(values.get("användare")),  # type: ignore[arg-type]
@@ -112,19 +95,3 @@ def load_settings(path: Path | None, environ: Mapping[str, str] | None = None) -
 def _text(value: object) -> str | None:
     return str(value).strip() or None if value is not None else None
 
-
-def _from_file(path: Path) -> dict[str, object]:
-    source = load_yaml(path)
-    if source.data is None:
-        return {}
-    if isinstance(source.data, dict):
-        secret = [key for key in source.data if isinstance(key, str) and key.casefold() in _PASSWORD_KEYS]
-        if secret:
-            raise InputError([source.problem(
-                (secret[0],), f"lösenordet får inte stå i en fil; ta bort raden och sätt miljövariabeln "
-                              f"{PASSWORD_VARIABLE} (filen {display_name(path)} används inte så länge den finns)")])
-    problems: list[Problem] = []
-    model = _model(_File, source, problems)
-    if model is None:
-        raise InputError(problems)
-    return {key: value for key, value in model.model_dump(by_alias=True).items() if value is not None}

@@ -18,7 +18,9 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, GetJsonSchemaHandler, Tag
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from docgen.model.case import as_text
 
@@ -43,11 +45,15 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, populate_by_name=False)
 
 
+CouncilParagraph = Annotated[str, Field(min_length=1, max_length=100)]
+
+
 class Answer(_Model):
     """One council's answer to one request."""
 
     date: dt.date = Field(alias="datum", description="Dagen fullmäktige beslutade, t.ex. 2026-05-12.")
-    council_paragraph: Annotated[str, BeforeValidator(as_text), Field(min_length=1, max_length=100)] = Field(
+    council_paragraph: Annotated[CouncilParagraph, BeforeValidator(
+        as_text, json_schema_input_type=CouncilParagraph | int)] = Field(
         alias="kf_paragraf", description="Fullmäktiges paragraf, t.ex. KF 2026 § 45.")
     decision: Decision = Field(alias="beslut", description="bifall, avslag eller återremiss.")
     agreement_signed: dt.date | None = Field(
@@ -74,8 +80,26 @@ def _shape(value: object) -> str:
     return _ONE
 
 
+class _ShapeInSchema:
+    """The JSON Schema chooses between the two shapes as :func:`_shape` does, by the keys.
+
+    With a plain ``oneOf`` an editor reports a misspelt ``beslut`` against
+    the shape the secretary did not mean (every key "is no paragraph").
+    """
+
+    _NAMES_PARAGRAPH = r"^\s*(§|\d+\s*$)"
+    """:func:`names_paragraph` as a JSON Schema pattern (``\\s`` takes a no-break space as well)."""
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        one, by_paragraph = handler(schema)["oneOf"]
+        # Only paragraphs once the keys say "per paragraph"; the input stage says which key is none.
+        by_paragraph["propertyNames"] = {"pattern": rf"^\s*{_PARAGRAPH_KEY.pattern}\s*$"}
+        some_key_names_a_paragraph = {"not": {"propertyNames": {"not": {"pattern": self._NAMES_PARAGRAPH}}}}
+        return {"if": some_key_names_a_paragraph, "then": by_paragraph, "else": one}
+
+
 MemberAnswer = Annotated[Annotated[Answer, Tag(_ONE)] | Annotated[PerParagraph, Tag(_BY_PARAGRAPH)],
-                         Discriminator(_shape)]
+                         Discriminator(_shape), _ShapeInSchema()]
 
 
 class Answers(_Model):

@@ -59,8 +59,12 @@ Text = Annotated[str, Field(min_length=1, max_length=MAX_LINE)]
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
 Heading = Annotated[str, Field(min_length=1, max_length=MAX_HEADING)]
 Markdown = Annotated[str, Field(max_length=MAX_MARKDOWN)]
-Percent = Annotated[Decimal, BeforeValidator(_to_decimal), Field(ge=0, le=100, decimal_places=2)]
-LooseText = Annotated[str, BeforeValidator(as_text), Field(min_length=1, max_length=MAX_LINE)]
+# The JSON Schemas describe every form a validator below accepts (json_schema_input_type), not only the
+# type it turns them into: the secretary's editor must not mark as wrong what docgen reads.
+PercentText = Annotated[str, Field(pattern=r"^\s*[0-9]+([.,][0-9]+)?\s*%?\s*$")]
+Percent = Annotated[Annotated[Decimal, Field(ge=0, le=100, decimal_places=2)], BeforeValidator(
+    _to_decimal, json_schema_input_type=Annotated[float, Field(ge=0, le=100)] | PercentText)]
+LooseText = Annotated[Text, BeforeValidator(as_text, json_schema_input_type=Text | int)]
 # Member ids name folders and files in out/.
 Slug = Annotated[str, Field(max_length=40, pattern=r"^[a-z0-9][a-z0-9-]*$")]
 
@@ -207,7 +211,9 @@ class Request(Model):
 
     subject: Heading = Field(alias="ämne", description="Ärendemening i missivet.")
     formula: Text = Field("Kommunfullmäktige beslutar", alias="beslutsformel")
-    clauses: list[Annotated[Clause, BeforeValidator(_clause)]] = Field(alias="att_satser", min_length=1)
+    clauses: list[Annotated[Clause, BeforeValidator(_clause, json_schema_input_type=Text | Clause)]] = Field(
+        alias="att_satser", min_length=1,
+        description="Att-satserna, var och en som text eller med text: och fler nycklar.")
     member_facts: dict[str, MemberFact] = Field(default_factory=dict, alias="medlemsuppgifter")
     guarantee: Guarantee | None = Field(None, alias="borgen")
     reply_by: dt.date = Field(alias="svar_senast", description="Datum då kommunens beslut senast önskas.")
@@ -246,7 +252,8 @@ class Item(Model):
     decision: Annotated[Markdown, Field(min_length=1)] = Field(alias="beslut", description="Beslutet (Markdown).")
     request: Request | None = Field(None, alias="hemställan")
     description: Markdown = Field("", alias="beskrivning", description="Beskrivning av ärendet (Markdown).")
-    basis: list[Annotated[Text | Attachment, BeforeValidator(_basis_entry)]] = Field(
+    basis: list[Annotated[Text | Attachment, BeforeValidator(
+        _basis_entry, json_schema_input_type=Text | int | Attachment)]] = Field(
         default_factory=list, alias="beslutsunderlag",
         description="Handlingarna beslutet grundar sig på: en rad text, eller titel: och fil: för en "
                     "handling som bifogas till dem paragrafen skickas till.")
@@ -269,6 +276,11 @@ class Item(Model):
         return any(r in (ALL_MEMBERS, member.name) for r in self.recipients)
 
 
+Clock = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?$")]
+"""A time as docgen writes it, ``"10:00"`` (also with seconds): not JSON Schema's ``format: time``,
+which is RFC 3339's ``10:00:00+01:00``."""
+
+
 class Meeting(Model):
     association_file: Text = Field(ASSOCIATION_FILE, alias="förbund",
                                    description="Förbundets YAML, relativt mötesfilen.")
@@ -284,13 +296,16 @@ class Meeting(Model):
                                                  "(nästa efter förra protokollet).")
     items: list[Item] = Field(alias="paragrafer", min_length=1)
 
-    @field_validator("start", mode="before")
+    @field_validator("start", mode="before", json_schema_input_type=Clock)
     @classmethod
     def _minutes_as_time(cls, value: object) -> object:
-        # YAML 1.1 readers turn 10:00 into 600 (sexagesimal); accept it as minutes.
+        # YAML 1.1 readers turn 10:00 into 600 (sexagesimal); accept it as minutes. The schema names only the
+        # text: JSON Schema cannot tell the integer 600 from 10.00, which a secretary writes meaning ten
+        # o'clock, and which pydantic would read as ten seconds past midnight: a number with a point is
+        # handed on as text, and refused as a time.
         if isinstance(value, int) and not isinstance(value, bool):
             return dt.time(value // 60, value % 60)
-        return value
+        return str(value) if isinstance(value, float) else value
 
     @property
     def posted(self) -> dt.date:

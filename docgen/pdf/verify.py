@@ -12,7 +12,6 @@ The report the user reads is Swedish; identifiers and comments are English.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -28,6 +27,7 @@ from rich.table import Table
 from rich.text import Text
 
 from docgen.model.formatting import number_runs
+from docgen.records.manifest import MANIFEST, ORIGIN_EXTERNAL, ORIGIN_OWN, ORIGIN_PARTLY_EXTERNAL, ManifestError, load
 
 __all__ = ["Check", "PdfReport", "check_pdf", "verify_tree", "print_report", "summary_line",
            "parse_pdf_date", "parse_xmp_date"]
@@ -423,12 +423,6 @@ _PACKAGE_CHECKS = ("språk", "titel", "metadata")
 # Public API
 
 
-MANIFEST = "manifest.json"
-"""A build's list of its files; it says which PDFs are the secretary's attachments (``ursprung``)."""
-EXTERNAL = "extern"
-PARTLY_EXTERNAL = "delvis extern"
-
-
 def check_pdf(path: Path, language: str = "sv-SE", origin: str | None = None) -> PdfReport:
     """Run every check on one PDF. Never raises for a bad file: problems become failed checks.
 
@@ -454,7 +448,7 @@ def check_pdf(path: Path, language: str = "sv-SE", origin: str | None = None) ->
             info = _dict(pdf.trailer.get("/Info"))
         except Exception as exc:  # pikepdf raises many types for a broken file
             return _unreadable(path, exc)
-        if origin == EXTERNAL:
+        if origin == ORIGIN_EXTERNAL:
             return PdfReport(path, (Check("läsbar", True, f"{pages} {'sida' if pages == 1 else 'sidor'}"),
                                     Check("ursprung", True, "externt underlag, bifogat som det är; "
                                                             "inte kontrollerat som PDF/A")))
@@ -469,11 +463,11 @@ def _unreadable(path: Path, exc: Exception) -> PdfReport:
 
 def _run_checks(doc: _Doc, origin: str | None) -> tuple[Check, ...]:
     checks = []
-    if origin == PARTLY_EXTERNAL:
+    if origin == ORIGIN_PARTLY_EXTERNAL:
         checks.append(Check("ursprung", True, "innehåller externt underlag; PDF/A gäller docgens egna "
                                               "handlingar, som kontrolleras var för sig"))
     for name, run in _CHECKS:
-        if origin == PARTLY_EXTERNAL and name not in _PACKAGE_CHECKS:
+        if origin == ORIGIN_PARTLY_EXTERNAL and name not in _PACKAGE_CHECKS:
             continue
         try:
             checks.append(run(doc))
@@ -510,13 +504,10 @@ def _origins(folder: Path) -> dict[Path, str]:
         if MANIFEST not in files:
             continue
         try:
-            with open(Path(directory, MANIFEST), encoding="utf-8") as handle:
-                listed = json.load(handle)["filer"]
-            for entry in listed:
-                if entry.get("ursprung") in (EXTERNAL, PARTLY_EXTERNAL):
-                    origins[Path(directory, entry["fil"])] = entry["ursprung"]
-        except (OSError, ValueError, KeyError, TypeError):
+            listed = load(Path(directory)).files
+        except ManifestError:
             continue  # no usable manifest: every PDF is checked in full
+        origins.update({Path(directory, entry.file): entry.origin for entry in listed if entry.origin != ORIGIN_OWN})
     return origins
 
 

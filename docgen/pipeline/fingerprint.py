@@ -1,10 +1,11 @@
 """Has anything a build depends on changed since the last build?
 
 Kept free of heavy imports: the CLI asks this before it loads the model,
-docxtpl or pypdf, so a rebuild with nothing changed answers at once and
-starts no LibreOffice. It reads no YAML either: each build records in
-``out/.docgen-index.json`` which files and template folders it read, and
-the question is whether any of them changed.
+docxtpl or pypdf (only pydantic, which reads the manifest), so a rebuild
+with nothing changed answers at once and starts no LibreOffice. It reads
+no YAML either: each build records in ``out/.docgen-index.json`` which
+files and template folders it read, and the question is whether any of
+them changed.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ import os
 from pathlib import Path
 
 from docgen.files import file_digest, write_atomically
+from docgen.records.manifest import ManifestError, load
 
 PACKAGE = Path(__file__).resolve().parent.parent
 INDEX = ".docgen-index.json"
-MANIFEST = "manifest.json"
 
 
 def inputs_digest(files: list[Path], template_folders: list[Path]) -> str:
@@ -63,14 +64,14 @@ def up_to_date(meeting_file: Path, out_root: Path) -> Path | None:
         entry = index[_index_key(meeting_file)]
         folder = out_root / entry["mapp"]
         digest = inputs_digest([Path(p) for p in entry["filer"]], [Path(p) for p in entry["mallmappar"]])
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError, KeyError, TypeError):
+        manifest = load(folder)
+    except (OSError, ValueError, KeyError, TypeError, ManifestError):
         return None
-    if entry.get("indata") != digest or manifest.get("indata") != digest:
+    if entry.get("indata") != digest or manifest.inputs != digest:
         return None
-    for item in manifest.get("filer", []):
-        path = folder / item["fil"]
-        if not path.is_file() or path.stat().st_size != item["byte"] or file_digest(path) != item["sha256"]:
+    for item in manifest.files:
+        path = folder / item.file
+        if not path.is_file() or path.stat().st_size != item.size or file_digest(path) != item.sha256:
             return None
     return folder
 

@@ -1,4 +1,4 @@
-"""``manifest.json``: every file of a meeting with its SHA-256, size, document type and recipients.
+"""The build's ``manifest.json`` (:mod:`docgen.records.manifest`), filled in from the plan.
 
 Read from the plan, never from the shape of a path: the same record later
 proves what was sent to whom.
@@ -6,25 +6,22 @@ proves what was sent to whom.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
 from docgen.documents.plan import PlannedDocument, outputs, package_path, packages
-from docgen.files import write_atomically
 from docgen.model.case import Case
-from docgen.pipeline.fingerprint import MANIFEST, file_digest
-
-PACKAGE_KIND = "medlemspaket"
-ADDED_KIND = "granskning"
-"""Files a build's addition wrote (the review page): for the secretary, sent to no one."""
-
-
-ORIGIN_OWN = "docgen"
-ORIGIN_EXTERNAL = "extern"
-"""An underlag PDF attached byte for byte as the secretary gave it: docgen vouches for nothing in it."""
-ORIGIN_PARTLY_EXTERNAL = "delvis extern"
-"""A member package that holds an attached PDF's pages besides docgen's own documents."""
+from docgen.pipeline.fingerprint import file_digest
+from docgen.records.manifest import (
+    ADDED_KIND,
+    ORIGIN_EXTERNAL,
+    ORIGIN_OWN,
+    ORIGIN_PARTLY_EXTERNAL,
+    PACKAGE_KIND,
+    Manifest,
+    ManifestFile,
+    save,
+)
 
 
 def entries(case: Case, documents: list[PlannedDocument],
@@ -45,9 +42,8 @@ def entries(case: Case, documents: list[PlannedDocument],
 
 def write_manifest(case: Case, documents: list[PlannedDocument], tree: Path, digest: str,
                    added: Sequence[str] = ()) -> None:
-    files = [{"fil": name, "sha256": file_digest(tree / name), "byte": (tree / name).stat().st_size,
-              "dokumenttyp": kind, "mottagare": recipients, "ursprung": origin}
+    files = [ManifestFile(file=name, sha256=file_digest(tree / name), size=(tree / name).stat().st_size,
+                          kind=kind, recipients=tuple(recipients), origin=origin)
              for name, kind, recipients, origin in entries(case, documents, added)]
-    manifest = {"sammanträde": case.meeting.slug, "organ": case.meeting.body,
-                "datum": case.meeting.date.isoformat(), "indata": digest, "filer": files}
-    write_atomically(tree / MANIFEST, (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    save(Manifest(meeting=case.meeting.slug, body=case.meeting.body, date=case.meeting.date, inputs=digest,
+                  files=tuple(files)), tree)

@@ -21,7 +21,6 @@ back before anything else.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -30,7 +29,7 @@ from pathlib import Path
 
 from docgen.errors import DocgenError
 from docgen.files import file_digest, held
-from docgen.pipeline.fingerprint import MANIFEST
+from docgen.records.manifest import MANIFEST, ManifestError, load
 
 LOCK = ".docgen-lås"
 CACHE = ".cache"
@@ -95,10 +94,9 @@ def foreign_files(folder: Path) -> list[str]:
         return []
     on_disk = sorted(p for p in folder.rglob("*") if p.is_symlink() or not p.is_dir())
     try:
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        made = {entry["fil"]: entry["sha256"] for entry in manifest["filer"]}
-    except (OSError, ValueError, KeyError, TypeError):
-        made = {}
+        made = load(folder).digests()
+    except ManifestError:
+        made = {}  # no usable manifest: nothing in the folder is known to be docgen's
     foreign = []
     for path in on_disk:
         relative = path.relative_to(folder).as_posix()

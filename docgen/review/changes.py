@@ -15,8 +15,7 @@ from pathlib import Path
 from docgen.documents.plan import PlannedDocument, outputs, package_path
 from docgen.files import file_digest
 from docgen.model.case import Case
-from docgen.pipeline.fingerprint import MANIFEST
-from docgen.pipeline.manifest import ADDED_KIND, PACKAGE_KIND
+from docgen.records.manifest import ADDED_KIND, MANIFEST, PACKAGE_KIND, ManifestError, load
 
 REVIEW_FOLDER = "granskning"
 
@@ -79,11 +78,10 @@ def manifest_digests(folder: Path | None) -> dict[str, str] | None:
     if folder is None:
         return None
     try:
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        return {entry["fil"]: entry["sha256"] for entry in manifest["filer"]
-                if entry.get("dokumenttyp") != ADDED_KIND}
-    except (OSError, ValueError, KeyError, TypeError):
+        listed = load(folder).files
+    except ManifestError:
         return None
+    return {entry.file: entry.sha256 for entry in listed if entry.kind != ADDED_KIND}
 
 
 def compare(case: Case, documents: list[PlannedDocument], before: dict[str, str],

@@ -83,7 +83,7 @@ def last_sent_digests(case: Case) -> dict[str, str] | None:
     for (_member, purpose), history in sorted(histories.items()):
         message = history.last_delivered
         if purpose == REQUEST and message is not None:
-            digests.update({attachment["fil"]: attachment["sha256"] for attachment in message.attachments})
+            digests.update({attachment.file: attachment.sha256 for attachment in message.attachments})
     return digests or NO_DISTRIBUTION_DATA
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from email import message_from_bytes
 from email.header import decode_header, make_header
@@ -14,6 +15,7 @@ from docgen.distribution.mail import add_attachment
 from docgen.distribution.sendlog import SendLog
 from docgen.distribution.settings import SettingsError, load_settings
 from docgen.errors import InputError
+from docgen.records.sendlog import SENDING, Line, Sending, Sent
 
 
 def test_a_swedish_attachment_name_has_rfc2231_and_an_rfc2047_name_too():
@@ -76,9 +78,12 @@ def test_plain_smtp_is_allowed_to_localhost_only():
         load_settings(None, {**environ, "DOCGEN_SMTP_SERVER": "smtp.itsam.se"}).ready_to_send()
 
 
-def _record(event: str, message_id: str = "<a@itsam.se>") -> dict:
-    return {"händelse": event, "medlem": "ydre", "adress": "ydre.kommun@ydre.se", "message_id": message_id,
-            "syfte": "hemställan", "tid": "2026-04-01T10:00:00+02:00", "paket": "d" * 64, "bilagor": []}
+def _record(event: str, message_id: str = "<a@itsam.se>") -> Line:
+    to = {"member": "ydre", "address": "ydre.kommun@ydre.se", "message_id": message_id}
+    when = dt.datetime.fromisoformat("2026-04-01T10:00:00+02:00")
+    if event == SENDING:
+        return Sending(**to, purpose="hemställan", time=when, package="d" * 64, attachments=())
+    return Sent(**to, time=when, reply="250 2.0.0 Ok")
 
 
 def test_the_log_appends_and_a_torn_last_line_is_no_record(tmp_path):
@@ -86,7 +91,7 @@ def test_the_log_appends_and_a_torn_last_line_is_no_record(tmp_path):
     log.append(_record("skickar"))
     with log.path.open("ab") as file:
         file.write(b'{"h\xc3\xa4ndelse": "skick')  # a kill in the middle of an append
-    assert [r["händelse"] for r in log.records()] == ["skickar"]
+    assert [r.event for r in log.records()] == ["skickar"]
     assert log.history("ydre", "hemställan").uncertain is not None
     log.append(_record("skickat"))
     lines = log.path.read_text(encoding="utf-8").splitlines()

@@ -15,18 +15,21 @@ from docgen.distribution import mail
 from docgen.distribution.outgoing import REMINDER, REQUEST, Delivery
 from docgen.distribution.remind import asking_only, due_reminders, letter_context, letter_name, remind_meeting
 from docgen.distribution.send import NEW
-from docgen.distribution.sendlog import SENDING, SENT, SendLog, log_file
+from docgen.distribution.sendlog import SendLog, log_file
 from docgen.input.answers import answers_file, load_answers
 from docgen.input.validate import load_case
+from docgen.records.sendlog import LoggedAttachment, Sending, Sent
 
 
 def _log(meeting: Path, member: str, purpose: str, *letters: str, when: str = "2026-10-20T10:00:00+02:00") -> None:
     log = SendLog(log_file(meeting))
     message_id = f"<{member}.{len(log.records())}@test.invalid>"
-    base = {"medlem": member, "adress": f"registrator@{member}.example.se", "message_id": message_id, "tid": when}
-    log.append({"händelse": SENDING, **base, "syfte": purpose, "paket": "0" * 64,
-                "bilagor": [{"fil": name, "namn": name, "sha256": "0" * 64, "byte": 1} for name in letters]})
-    log.append({"händelse": SENT, **base, "svar": "250 OK"})
+    to = {"member": member, "address": f"registrator@{member}.example.se", "message_id": message_id,
+          "time": dt.datetime.fromisoformat(when)}
+    log.append(Sending(**to, purpose=purpose, package="0" * 64,
+                       attachments=tuple(LoggedAttachment(file=name, name=name, sha256="0" * 64, size=1)
+                                         for name in letters)))
+    log.append(Sent(**to, reply="250 OK"))
 
 
 def _due(meeting: Path, today: dt.date, answers: str = "", again: tuple[str, ...] = ()) -> dict[str, tuple[int, ...]]:

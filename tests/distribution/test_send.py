@@ -159,8 +159,8 @@ def test_a_refusal_half_way_loses_nothing_and_a_rerun_sends_only_the_rest(built,
     assert {step.action for step in again.steps} == {send.DONE}
 
     records = SendLog(log_file(meeting)).records()
-    assert [r["händelse"] for r in records].count("skickat") == 5
-    assert [r["medlem"] for r in records if r["händelse"] == "misslyckades"] == ["ydre"]
+    assert [r.event for r in records].count("skickat") == 5
+    assert [r.member for r in records if r.event == "misslyckades"] == ["ydre"]
 
 
 def test_a_changed_package_is_refused_until_igen_and_then_replaces_the_earlier(built, smtp_server, smtp_env):

@@ -50,6 +50,8 @@ CASES = [
     Broken("impossible date", MEETING, "  datum: 2026-03-26\n\nanslag", "  datum: 2026-02-30\n\nanslag",
            "ogiltigt datum"),
     Broken("bad time", MEETING, 'tid: "10:00"', 'tid: "25:00"', "ogiltig tid"),
+    # Swedish 10.00 is a YAML number, which pydantic would read as ten seconds past midnight.
+    Broken("time with a point", MEETING, 'tid: "10:00"', "tid: 10.00", 'ogiltig tid "10.0" – skriv TT:MM'),
     Broken("unknown member", MEETING, "medlem: boxholm}", "medlem: boxholn}", "okänd medlem"),
     Broken("duplicate paragraph", MEETING, "- nummer: 17", "- nummer: 16", "finns redan"),
     Broken("paragraphs not consecutive", MEETING, "- nummer: 20", "- nummer: 21", "följer inte"),

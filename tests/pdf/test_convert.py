@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from pathlib import Path
 
 import pytest
 
-from conftest import SEED_MEETING, snapshot
+from conftest import SEED_MEETING, list_as_built, snapshot
 from docgen.errors import ToolError
 from docgen.pipeline.outfolder import staging_prefix
 from docgen.pipeline.run import build
@@ -31,9 +29,7 @@ def test_a_failing_worker_is_reported_and_nothing_is_lost(tmp_path: Path, monkey
     earlier.mkdir(parents=True)
     (earlier / "protokoll-2026-03-26-direktionen.pdf").write_bytes(b"%PDF earlier build")
     # Listed in the earlier build's manifest: docgen made it, so it may replace it (docgen.pipeline.outfolder).
-    manifest = {"filer": [{"fil": "protokoll/protokoll-2026-03-26-direktionen.pdf",
-                           "sha256": hashlib.sha256(b"%PDF earlier build").hexdigest()}]}
-    (out / "2026-03-26-direktionen" / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    list_as_built(out / "2026-03-26-direktionen", earlier / "protokoll-2026-03-26-direktionen.pdf")
     before = snapshot(out / "2026-03-26-direktionen")
 
     with pytest.raises(ToolError, match=message):

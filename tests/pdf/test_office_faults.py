@@ -8,7 +8,6 @@ plain Python scripts that speak the same protocol and fail in one chosen way.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -21,7 +20,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import SEED_MEETING, snapshot, swedish_document
+from conftest import SEED_MEETING, list_as_built, snapshot, swedish_document
 from docgen.errors import ToolError
 from docgen.pdf import office
 from docgen.pdf.office import Office
@@ -187,9 +186,7 @@ def _earlier_build(out: Path) -> dict[str, bytes]:
     (folder / "protokoll").mkdir(parents=True)
     pdf = folder / "protokoll" / f"protokoll-{SLUG}.pdf"
     pdf.write_bytes(b"%PDF earlier build")
-    manifest = {"filer": [{"fil": pdf.relative_to(folder).as_posix(), "sha256": hashlib.sha256(pdf.read_bytes())
-                           .hexdigest()}]}
-    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    list_as_built(folder, pdf)
     return snapshot(folder)
 
 

@@ -1,7 +1,8 @@
-"""JSON Schemas of the two YAML files, generated from the model.
+"""JSON Schemas of the secretary's YAML files, generated from the models.
 
 The committed ``*.schema.json`` files next to this module are what the
 ``# yaml-language-server: $schema=…`` line of every file in decisions/
+(the association, each meeting, its answers file and ``e-post.yaml``)
 points at, so VS Code's YAML extension completes the Swedish keys and marks
 mistakes while the secretary types. ``docgen schema`` regenerates them; a
 test keeps them equal to the model.
@@ -13,12 +14,18 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
+from docgen.input.settings import SettingsFile
+from docgen.model.answers import Answers
 from docgen.model.case import Association, Meeting
 
 SCHEMA_DIR = Path(__file__).resolve().parent
-SCHEMAS = {
+SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
     "forbund.schema.json": (Association, "Kommunalförbund och medlemmar (docgen)"),
     "sammantrade.schema.json": (Meeting, "Sammanträde med paragrafer (docgen)"),
+    "svar.schema.json": (Answers, "Fullmäktiges svar på sammanträdets hemställan (docgen)"),
+    "e-post.schema.json": (SettingsFile, "E-postinställningar för utskicket (docgen)"),
 }
 
 

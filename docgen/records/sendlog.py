@@ -1,0 +1,156 @@
+"""The send log's lines (``<möte>.utskick.jsonl``): one typed record per event, appended and read back.
+
+One JSON object per line, appended and synced to disk before the next step:
+a ``skickar`` line before a message goes to the server, then ``skickat``
+(with the server's reply) or ``misslyckades`` after. Each kind of line is a
+model of its own, told apart by ``händelse``; send writes the models and the
+log is read back through them, so every field written is also checked when
+read. A line that does not read is a Swedish error with the log's name and
+the line's number, except a line cut short by a kill (:func:`_torn`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+from typing import Annotated, Final, Literal
+
+from pydantic import AwareDatetime, Discriminator, Field, PlainSerializer, Tag, TypeAdapter, ValidationError
+
+from docgen.errors import InputError, Problem
+from docgen.input.load import display_name
+from docgen.records.base import OWN_ERROR, Record, reason
+
+SENDING: Final = "skickar"
+SENT: Final = "skickat"
+FAILED: Final = "misslyckades"
+
+# Written with isoformat(), as the log always was (pydantic would write UTC as Z); read back with the offset.
+Time = Annotated[AwareDatetime, PlainSerializer(dt.datetime.isoformat, return_type=str)]
+Digest = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+class LoggedAttachment(Record):
+    """One file of a message as it left: where it lay, the name the registrator saw, its checksum and size."""
+
+    file: str = Field(alias="fil", min_length=1)
+    name: str = Field(alias="namn", min_length=1)
+    sha256: Digest
+    size: int = Field(alias="byte", ge=0)
+
+
+class _Event(Record):
+    """What every line says: which event, to which member at which address, of which message."""
+
+    event: str = Field(alias="händelse")
+    member: str = Field(alias="medlem", min_length=1)
+    address: str = Field(alias="adress", min_length=1)
+    message_id: str = Field(min_length=1)
+
+
+class Sending(_Event):
+    """Written before the message goes to the server: everything that makes it this message."""
+
+    event: Literal["skickar"] = Field(SENDING, alias="händelse")
+    purpose: str = Field(alias="syfte", min_length=1)
+    """``hemställan`` or ``påminnelse`` (docgen.distribution.outgoing)."""
+    time: Time = Field(alias="tid")
+    package: Digest = Field(alias="paket")
+    """The digest over the attachments' names and checksums (``Delivery.digest``)."""
+    replaces: str | None = Field(None, alias="ersätter")
+    """The Message-ID of the delivered message this one replaces (``--igen``)."""
+    attachments: tuple[LoggedAttachment, ...] = Field(alias="bilagor")
+
+
+class _Outcome(_Event):
+    time: Time = Field(alias="tid")
+    reply: str = Field(alias="svar")
+    """The server's reply, e.g. ``250 2.0.0 Ok``."""
+
+
+class Sent(_Outcome):
+    """The server took the message."""
+
+    event: Literal["skickat"] = Field(SENT, alias="händelse")
+
+
+class Failed(_Outcome):
+    """The server refused the message: it was certainly not delivered."""
+
+    event: Literal["misslyckades"] = Field(FAILED, alias="händelse")
+
+
+Line = Sending | Sent | Failed
+_TAGS = (SENDING, SENT, FAILED)
+
+
+def _event(line: object) -> object:
+    """Which kind of line this is: by its Swedish key, as the log is read (a model, as code builds one)."""
+    return line.get("händelse") if isinstance(line, dict) else getattr(line, "event", None)
+
+
+# A callable discriminator, for the Swedish error when händelse is missing or unknown.
+_LINE: TypeAdapter[Line] = TypeAdapter(Annotated[
+    Annotated[Sending, Tag(SENDING)] | Annotated[Sent, Tag(SENT)] | Annotated[Failed, Tag(FAILED)],
+    Discriminator(_event, custom_error_type=OWN_ERROR,
+                  custom_error_message=f"händelse ska vara {SENDING}, {SENT} eller {FAILED}")])
+
+
+def read(path: Path) -> list[Line]:
+    """Every line of the log at ``path``, oldest first (none if there is no log yet)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return []
+    lines = []
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        if not raw.strip():
+            continue
+        line = _parse(raw)
+        if not isinstance(line, str):
+            lines.append(line)
+        elif not _torn(raw):  # a torn line was being written before its message left: no record
+            raise InputError([Problem(display_name(path), number, None, "",
+                                      f"raden i utskicksloggen går inte att läsa ({line}); loggen är ett diarium "
+                                      "som docgen bara lägger till i – återställ den från säkerhetskopian")])
+    return lines
+
+
+def _parse(raw: bytes) -> Line | str:
+    """The line's record, or what is wrong with it (Swedish)."""
+    try:
+        return _LINE.validate_json(raw.decode("utf-8"), by_alias=True, by_name=False)
+    except UnicodeDecodeError:
+        return "inte sparad som UTF-8"
+    except ValidationError as exc:
+        return reason(exc, _TAGS)
+
+
+def _torn(raw: bytes) -> bool:
+    """A record's beginning without its end: every append writes one whole ``{…}`` line."""
+    return raw.startswith(b"{") and not raw.rstrip().endswith(b"}")
+
+
+def append(path: Path, line: Line) -> None:
+    """Append one line and sync it (and, for a new log, its folder entry) to disk before returning."""
+    new = not path.exists()
+    with path.open("ab") as file:
+        if file.tell() and not _ends_with_newline(path):
+            file.write(b"\n")  # after a torn line, start a fresh one
+        file.write(json.dumps(line.model_dump(mode="json"), ensure_ascii=False).encode("utf-8") + b"\n")
+        file.flush()
+        os.fsync(file.fileno())
+    if new:
+        folder = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
+
+
+def _ends_with_newline(path: Path) -> bool:
+    with path.open("rb") as file:
+        file.seek(-1, os.SEEK_END)
+        return file.read(1) == b"\n"
