@@ -17,10 +17,10 @@ from docgen.errors import DocgenError
 from docgen.input.settings import (
     ADDRESS,
     PASSWORD_VARIABLE,
-    SETTINGS_FILE,
     Security,
     read_settings_file,
 )
+from docgen.model.filenames import SETTINGS_FILE
 
 VARIABLES = {
     "server": "DOCGEN_SMTP_SERVER",
