@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from docgen.documents.plan import Kind, PlannedDocument, outputs, package_path, plan
+from docgen.documents.plan import PlannedDocument, outputs, package_path, plan, reading_order
 from docgen.errors import DocgenError
 from docgen.model.case import ALL_MEMBERS, Case, Member
 from docgen.pipeline.fingerprint import MANIFEST, file_digest, up_to_date
@@ -137,14 +137,21 @@ def member_files(case: Case, documents: list[PlannedDocument], manifest: dict[st
     for entry in manifest.values():
         if entry.kind == PACKAGE_KIND and entry.recipients == (member.id,):
             take(entry.file)
-    for document in documents:
-        if document.kind is Kind.PROPOSAL and document.member == member.id:
-            take(_copy(document, member) + ".docx")
-    for document in documents:
-        if (document.kind is Kind.EXTRACT and addresses(case, document.recipients, member)
-                and member.id not in document.packages):
-            take(_copy(document, member) + ".pdf")
+    # Then what its kind e-mails besides the package (the proposal's Word file, an extract for information
+    # that the package does not hold), in the order the member reads them.
+    mailed = [d for d in documents if d.kind.mailed and _for(case, d, member)]
+    for document in reading_order(case, mailed):
+        for suffix in document.kind.mailed:
+            if suffix != ".pdf" or member.id not in document.packages:
+                take(_copy(document, member) + suffix)
     return files
+
+
+def _for(case: Case, document: PlannedDocument, member: Member) -> bool:
+    """Whether ``document`` is meant for ``member``: written for it, or sent to it by the protocol."""
+    if document.member is not None:
+        return document.member == member.id
+    return addresses(case, document.recipients, member)
 
 
 def addresses(case: Case, recipients: tuple[str, ...], member: Member) -> bool:

@@ -109,3 +109,15 @@ def test_a_restyled_template_in_the_associations_folder_wins(tmp_path: Path):
     protocol = fonts(result.folder / "protokoll" / "protokoll-2026-03-26-direktionen.pdf")
     assert "DejaVuSans" in notice
     assert "LiberationSerif" in protocol and "DejaVuSans" not in protocol
+
+
+def test_check_names_the_reminder_template_with_an_unknown_placeholder(tmp_path: Path):
+    # docgen remind fills paminnelse.docx long after the build: docgen check must catch it beforehand.
+    meeting, own = _decisions_with_own_templates(tmp_path)
+    shutil.copy(SHIPPED / "paminnelse.docx", own)
+    _edit_part(own / "paminnelse.docx", "word/document.xml",
+               lambda xml: xml.replace("{{ utskick.datum_lång }}", "{{ okänd.sak }}"))
+    result = _check(meeting)
+    assert result.returncode == 1, result.stdout
+    assert f"{own / 'paminnelse.docx'}: platshållaren {{{{ okänd.sak }}}} är okänd för docgen" in result.stderr
+    assert "Traceback" not in result.stderr
