@@ -16,9 +16,10 @@ from docx import Document
 from pypdf import PdfReader
 
 from conftest import SEED_MEETING, docx_text, pdf_text, squash
+from docgen.distribution.isolation import addressed_kinds
 from docgen.documents import context as ctx
 from docgen.documents.contract import check_templates
-from docgen.documents.kinds import DocumentKind, PlannedDocument, register, unregister
+from docgen.documents.kinds import PROPOSAL, DocumentKind, PlannedDocument, register, unregister
 from docgen.documents.kinds.base import FOR_INFORMATION, Context
 from docgen.documents.plan import outputs, packages, plan
 from docgen.documents.templates import Templates
@@ -26,8 +27,6 @@ from docgen.input.validate import load_case
 from docgen.model.case import ALL_MEMBERS, Case
 from docgen.pipeline.run import build
 from docgen.review.page import PAGE, ReviewPage
-
-pytestmark = pytest.mark.libreoffice
 
 SLUG = "2026-03-26-direktionen"
 
@@ -76,6 +75,7 @@ def meeting(tmp_path: Path):
     unregister(ATTENDANCE)
 
 
+@pytest.mark.libreoffice
 def test_a_kind_registered_from_outside_is_planned_rendered_converted_listed_and_reviewed(meeting, tmp_path):
     case = load_case(meeting)
     documents = plan(case)
@@ -108,3 +108,20 @@ def test_a_kind_registered_from_outside_is_planned_rendered_converted_listed_and
     assert f'href="../narvaro/narvarolista-{SLUG}.pdf"' in page
     assert f'href="../medlemmar/ydre/5-narvarolista-{SLUG}.pdf"' in page
     assert "5. Närvarolista" in page
+
+
+class Receipt(DocumentKind):
+    id = "mottagningskvitto"
+    label = "Mottagningskvitto"
+    addressed = True
+
+
+def test_the_isolation_check_takes_the_addressed_kinds_by_id_from_the_kinds(monkeypatch):
+    monkeypatch.setattr(PROPOSAL, "label", "Beslutsförslag")  # a new label changes nothing in the check
+    assert {"hemstallan", "forslag-till-beslut", "paminnelse", "medlemspaket"} == addressed_kinds()
+    receipt = register(Receipt())
+    try:
+        assert "mottagningskvitto" in addressed_kinds()
+    finally:
+        unregister(receipt)
+    assert "mottagningskvitto" not in addressed_kinds()
