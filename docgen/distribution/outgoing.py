@@ -1,9 +1,10 @@
 """What goes to each member: taken from the plan and the build's manifest, never from a folder listing.
 
 For each member one e-mail: its package (one PDF of everything the protocol
-sends it), its proposal also as a Word file, so that the council's
-secretary can copy the att-clauses, and the extracts sent to it for
-information that its package does not already hold. Every file must be
+sends it), then what each document's kind e-mails besides (its ``mailed``):
+the proposal also as a Word file, so that the council's secretary can copy
+the att-clauses, and the extracts sent to it for information that its
+package does not already hold. Every file must be
 listed in ``manifest.json`` with the checksum it has on disk now: a file
 that was changed after the build, or that the build never made, is not sent.
 """

@@ -49,14 +49,14 @@ def plan(case: Case) -> list[PlannedDocument]:
 def reading_order(case: Case, documents: list[PlannedDocument]) -> list[PlannedDocument]:
     """``documents`` in the order a member reads them: each request with its documents, then the
     extracts of the other paragraphs, then the underlag files, by paragraph and the kinds' ranks."""
-    numbers = {item.number: index for index, item in enumerate(case.meeting.items)}
+    numbers: dict[int | None, int] = {item.number: index for index, item in enumerate(case.meeting.items)}
     sequence = {document.key: index for index, document in enumerate(documents)}
 
     def place(document: PlannedDocument) -> tuple[int, int, int, int]:
         section = document.kind.section_of(case, document)
         assert section is not None, document.key
-        paragraph = numbers.get(document.item, -1) if document.item is not None else -1
-        return section, paragraph, document.kind.rank, sequence[document.key]
+        # A document about no paragraph stands before those about one.
+        return section, numbers.get(document.item, -1), document.kind.rank, sequence[document.key]
 
     return sorted(documents, key=place)
 

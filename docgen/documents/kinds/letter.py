@@ -22,15 +22,20 @@ class Letter(DocumentKind):
     section = WITH_REQUEST
     rank = 1
     addressed = True
+    # One per member and request; the proposal is planned the same way under its own names.
     noun = "hemstallan"
+    """Its file name without member and paragraph."""
     key_prefix = "hemstallan"
+    """Its work files' name without member and paragraph."""
     title_start = "Hemställan till"
+    """Its title before the council it is addressed to."""
 
     def plan(self, case: Case) -> list[PlannedDocument]:
         return [self.planned(case, item, member)
                 for item in case.request_items for member in case.association.members]
 
     def planned(self, case: Case, item: Item, member: Member) -> PlannedDocument:
+        """The document of this kind for ``member`` about the request in ``item``."""
         assert item.request is not None
         several = several_requests(case)
         key_tag = f"{item.number}-" if several else ""
