@@ -3,8 +3,10 @@
 A meeting may make several requests, each with its own ``svar_senast``; a
 member is reminded of each on its own, one letter per request, and the
 letters due the same day go in one e-mail whose text names just those
-requests. Each letter is made like every other document (the association's
-template or docgen's ``paminnelse.docx``, PDF by LibreOffice, normalised),
+requests. Each letter is a document of the ``paminnelse`` kind
+(:mod:`docgen.documents.kinds.reminder`), made by the pipeline like every
+other document (:func:`docgen.pipeline.produce.produce`: the association's
+template or docgen's, PDF by LibreOffice, normalised),
 written beside the meeting folder in ``out/<möte>-paminnelser/`` (a build
 replaces the meeting folder and refuses files it did not make), and sent
 through the same checks, drafts and log as the documents themselves. A

@@ -9,6 +9,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from test_status import SYDOST_MEMBERS, _meeting, _member, _sydost, _to
 
 from docgen.distribution import mail
@@ -117,3 +118,8 @@ def test_docgen_remind_drafts_one_e_mail_per_member_with_a_letter_per_open_reque
     assert [p.name for p in run.drafts] == ["paminnelse-ronneby.eml", "paminnelse-emmaboda.eml"] and run.sent == []
     letters = tmp_path / "out" / "2026-10-15-forbundsstyrelsen-paminnelser"
     assert (letters / "paminnelse-emmaboda-paragraf-43-2027-02-20.docx").is_file()
+    # Made like every document: the kind's title in the PDF, addressed to the member's council.
+    case = load_case(meeting)
+    order = case.request_items[1].request
+    title = PdfReader(letters / "paminnelse-emmaboda-paragraf-43-2027-02-20.pdf").metadata.title
+    assert title == f"Påminnelse till {case.association.member('emmaboda').council_in}: {order.subject}"
