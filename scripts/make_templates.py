@@ -24,6 +24,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from docgen.documents.kinds import kind
 from docgen.documents.templates import SHIPPED
 from docgen.documents.wordfile import write_docx
 
@@ -196,6 +197,20 @@ def cant_split(row) -> None:
     row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
 
+def looped_table(doc, headers: tuple[str, ...], loop: str, cells: tuple[str, ...]):
+    """A table with a header row repeated on every page and a row per item of ``loop`` (docxtpl's ``{%tr %}``)."""
+    table = doc.add_table(rows=4, cols=len(headers))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, headers):
+        cell_text(cell, text, bold=True)
+    mark_header_row(table.rows[0])
+    cell_text(table.rows[1].cells[0], f"{{%tr for {loop} %}}")
+    for cell, text in zip(table.rows[2].cells, cells):
+        cell_text(cell, text)
+    cell_text(table.rows[3].cells[0], "{%tr endfor %}")
+    return table
+
+
 def no_borders(table) -> None:
     tblpr = table._tbl.tblPr
     borders = OxmlElement("w:tblBorders")
@@ -329,15 +344,16 @@ def paragraph_section(doc, page_break: bool) -> None:
     para(doc, "{{p p.beskrivning }}")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if p.beslutsunderlag %}")
-    para(doc, "Beslutsunderlag", style="Heading 3")
-    tag(doc, "{%p for u in p.beslutsunderlag %}")
-    p = para(doc, "{{ u }}")
-    p.paragraph_format.space_after = Pt(0)
-    tag(doc, "{%p endfor %}")
+    headed_lines(doc, "Beslutsunderlag", "u in p.beslutsunderlag", "{{ u }}")
     tag(doc, "{%p endif %}")
-    para(doc, "Beslutet skickas till", style="Heading 3")
-    tag(doc, "{%p for m in p.skickas_till %}")
-    p = para(doc, "{{ m }}")
+    headed_lines(doc, "Beslutet skickas till", "m in p.skickas_till", "{{ m }}")
+
+
+def headed_lines(doc, heading: str, loop: str, line: str) -> None:
+    """A heading over one tight line per item of ``loop``."""
+    para(doc, heading, style="Heading 3")
+    tag(doc, f"{{%p for {loop} %}}")
+    p = para(doc, line)
     p.paragraph_format.space_after = Pt(0)
     tag(doc, "{%p endfor %}")
 
@@ -366,15 +382,45 @@ def notice_table(doc) -> None:
     set_widths(table, 4.5, 3.5, 4.5, 3.5)
 
 
+MEETING_LINES = ["{{ möte.organ }}", "Sammanträdesdatum {{ möte.datum }}"]
+"""The letterhead's right column in the protocol, its extracts and the anslag."""
+LETTER_LINES = ["Datum {{ dokument.datum }}", "Dnr {{ p.diarienummer }}"]
+"""The letterhead's right column in what is written to the members."""
+
+
+def begin(label: str, right_lines: list[str], footer, title: str | None = None,
+          title_style: str = "Title") -> Document:
+    """A template in the house style: letterhead, footer and, if given, the first heading."""
+    doc = new_document()
+    letterhead(doc, label, right_lines)
+    footer(doc)
+    if title is not None:
+        first = doc.add_paragraph(style=title_style)
+        first.add_run(title)
+    return doc
+
+
+def sign_off(doc) -> None:
+    """Who answers questions, and the greeting signed by the secretary: how a letter to a member ends."""
+    para(doc, "Frågor om ärendet besvaras av {{ kontakt.namn }}, {{ kontakt.titel }}{{ kontakt.telefon_text }}.")
+    p = para(doc, "Med vänlig hälsning")
+    p.paragraph_format.space_before = Pt(12)
+    para(doc, "{{ förbund.namn }}", bold=True)
+    para(doc, "{{ sekreterare.namn }}", style="Signaturlinje")
+    para(doc, "{{ sekreterare.titel }}, sekreterare i {{ möte.organ_bestämd_form_liten }}")
+
+
 # --- the templates ----------------------------------------------------------------
 
+def protocol_page(label: str, title: str, facts: list[tuple[str, str]], group_rows=()) -> Document:
+    """The protocol's first page, as its extracts have it too: letterhead, title and the meeting's facts."""
+    doc = begin(label, MEETING_LINES, protocol_footer, title)
+    label_value_table(doc, facts, group_rows=group_rows)
+    return doc
+
+
 def protocol() -> Document:
-    doc = new_document()
-    letterhead(doc, "PROTOKOLL", ["{{ möte.organ }}", "Sammanträdesdatum {{ möte.datum }}"])
-    protocol_footer(doc)
-    body = doc.add_paragraph(style="Title")
-    body.add_run("Protokoll")
-    label_value_table(doc, [
+    doc = protocol_page("PROTOKOLL", "Protokoll", [
         ("Plats och tid", "{{ möte.plats_och_tid }}"),
         ("Beslutande", ""),
         ("Ledamöter", "{{ möte.ledamöter }}"),
@@ -412,18 +458,9 @@ def protocol() -> Document:
 
     agenda = para(doc, "Ärendelista", style="Heading 2")
     agenda.paragraph_format.page_break_before = True
-    table = doc.add_table(rows=3, cols=4)
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, ("Paragraf", "Ärende", "Diarienummer", "Sida")):
-        cell_text(cell, text, bold=True)
-    mark_header_row(table.rows[0])
-    cell_text(table.rows[1].cells[0], "{%tr for p in paragrafer %}")
-    for cell, text in zip(table.rows[2].cells, ("{{ p.paragraf }}", "{{ p.kort_rubrik }}",
-                                                "{{ p.diarienummer }}", "{{ p.sidor }}")):
-        cell_text(cell, text)
+    table = looped_table(doc, ("Paragraf", "Ärende", "Diarienummer", "Sida"), "p in paragrafer",
+                         ("{{ p.paragraf }}", "{{ p.kort_rubrik }}", "{{ p.diarienummer }}", "{{ p.sidor }}"))
     table.rows[2].cells[3].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    table.add_row()
-    cell_text(table.rows[3].cells[0], "{%tr endfor %}")
     set_widths(table, 2.2, 8.3, 3.5, 2.0)
 
     tag(doc, "{%p for p in paragrafer %}")
@@ -433,12 +470,7 @@ def protocol() -> Document:
 
 
 def extract() -> Document:
-    doc = new_document()
-    letterhead(doc, "PROTOKOLLSUTDRAG", ["{{ möte.organ }}", "Sammanträdesdatum {{ möte.datum }}"])
-    protocol_footer(doc)
-    first = doc.add_paragraph(style="Title")
-    first.add_run("Protokollsutdrag")
-    label_value_table(doc, [
+    doc = protocol_page("PROTOKOLLSUTDRAG", "Protokollsutdrag", [
         ("Organ", "{{ möte.organ }}"),
         ("Sammanträdesdatum", "{{ möte.datum }}"),
         ("Plats och tid", "{{ möte.plats_och_tid }}"),
@@ -475,9 +507,7 @@ def addressee(doc) -> None:
 
 def letter_to_member(label: str) -> Document:
     """A letter to a member's council: letterhead with date and dnr, footer, addressee."""
-    doc = new_document()
-    letterhead(doc, label, ["Datum {{ dokument.datum }}", "Dnr {{ p.diarienummer }}"])
-    letter_footer(doc)
+    doc = begin(label, LETTER_LINES, letter_footer)
     addressee(doc)
     return doc
 
@@ -505,13 +535,7 @@ def covering_letter() -> Document:
     tag(doc, "{%p endif %}")
     para(doc, "Vi ber att få ett protokollsutdrag med fullmäktiges beslut senast den "
               "{{ hemställan.svar_senast }}, gärna som e-post till {{ kontakt.epost }}.")
-    para(doc, "Frågor om ärendet besvaras av {{ kontakt.namn }}, {{ kontakt.titel }}"
-              "{{ kontakt.telefon_text }}.")
-    p = para(doc, "Med vänlig hälsning")
-    p.paragraph_format.space_before = Pt(12)
-    para(doc, "{{ förbund.namn }}", bold=True)
-    para(doc, "{{ sekreterare.namn }}", style="Signaturlinje")
-    para(doc, "{{ sekreterare.titel }}, sekreterare i {{ möte.organ_bestämd_form_liten }}")
+    sign_off(doc)
     para(doc, "Bilagor", style="Heading 3")
     tag(doc, "{%p for b in bilagor %}")
     para(doc, "{{ b }}", style="List Number")
@@ -520,11 +544,8 @@ def covering_letter() -> Document:
 
 
 def proposal() -> Document:
-    doc = new_document()
-    letterhead(doc, "FÖRSLAG TILL BESLUT", ["Datum {{ dokument.datum }}", "Dnr {{ p.diarienummer }}"])
-    letter_footer(doc)
-    first = doc.add_paragraph(style="Heading 1")
-    first.add_run("Förslag till beslut: {{ hemställan.ämne }}")
+    doc = begin("FÖRSLAG TILL BESLUT", LETTER_LINES, letter_footer, "Förslag till beslut: {{ hemställan.ämne }}",
+                "Heading 1")
     p = para(doc, "Till {{ medlem.fullmäktige_i }}")
     p.runs[0].bold = True
     para(doc, "Ärendet", style="Heading 2")
@@ -544,11 +565,8 @@ def proposal() -> Document:
 
 
 def guarantee_agreement() -> Document:
-    doc = new_document()
-    letterhead(doc, "REGRESSAVTAL", ["Förslag {{ dokument.datum }}", "Dnr {{ p.diarienummer }}"])
-    letter_footer(doc)
-    first = doc.add_paragraph(style="Heading 1")
-    first.add_run("Regressavtal avseende borgen för {{ förbund.namn }}")
+    doc = begin("REGRESSAVTAL", ["Förslag {{ dokument.datum }}", "Dnr {{ p.diarienummer }}"], letter_footer,
+                "Regressavtal avseende borgen för {{ förbund.namn }}", "Heading 1")
     para(doc, "1. Parter", style="Heading 2")
     tag(doc, "{%p for m in medlemmar %}")
     para(doc, "{{ m.namn }}", style="List Bullet")
@@ -564,16 +582,8 @@ def guarantee_agreement() -> Document:
     para(doc, "3. Fördelning mellan parterna", style="Heading 2")
     para(doc, "Parternas inbördes ansvar för borgensåtagandet fördelas efter "
               "{{ förbund.fördelningsgrund }} enligt följande:")
-    table = doc.add_table(rows=4, cols=4)
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, ("Part", "Fördelningstal", "Andel", "Belopp, kronor")):
-        cell_text(cell, text, bold=True)
-    mark_header_row(table.rows[0])
-    cell_text(table.rows[1].cells[0], "{%tr for a in andelar %}")
-    for cell, text in zip(table.rows[2].cells, ("{{ a.namn }}", "{{ a.fördelningstal }}",
-                                                "{{ a.procent }}", "{{ a.kronor }}")):
-        cell_text(cell, text)
-    cell_text(table.rows[3].cells[0], "{%tr endfor %}")
+    table = looped_table(doc, ("Part", "Fördelningstal", "Andel", "Belopp, kronor"), "a in andelar",
+                         ("{{ a.namn }}", "{{ a.fördelningstal }}", "{{ a.procent }}", "{{ a.kronor }}"))
     total = table.add_row()
     for cell, text in zip(total.cells, ("Summa", "{{ summa.fördelningstal }}", "{{ summa.procent }}",
                                         "{{ summa.kronor }}")):
@@ -619,11 +629,7 @@ def guarantee_agreement() -> Document:
 
 
 def notice() -> Document:
-    doc = new_document()
-    letterhead(doc, "ANSLAG", ["{{ möte.organ }}", "Sammanträdesdatum {{ möte.datum }}"])
-    letter_footer(doc)
-    first = doc.add_paragraph(style="Title")
-    first.add_run("ANSLAG/BEVIS")
+    doc = begin("ANSLAG", MEETING_LINES, letter_footer, "ANSLAG/BEVIS")
     para(doc, "Protokollet är justerat. Justeringen har tillkännagivits genom anslag på "
               "{{ förbund.anslagstavla }}.")
     notice_table(doc)
@@ -662,24 +668,20 @@ def reminder() -> Document:
     tag(doc, "{%p endif %}")
     para(doc, "Beslutet gäller först när samtliga medlemskommuners fullmäktige har beslutat. Har ärendet "
               "återremitterats vill vi gärna veta när det tas upp igen.")
-    para(doc, "Frågor om ärendet besvaras av {{ kontakt.namn }}, {{ kontakt.titel }}{{ kontakt.telefon_text }}.")
-    p = para(doc, "Med vänlig hälsning")
-    p.paragraph_format.space_before = Pt(12)
-    para(doc, "{{ förbund.namn }}", bold=True)
-    para(doc, "{{ sekreterare.namn }}", style="Signaturlinje")
-    para(doc, "{{ sekreterare.titel }}, sekreterare i {{ möte.organ_bestämd_form_liten }}")
+    sign_off(doc)
     return doc
 
 
 BUILDERS = {
-    "protokoll.docx": protocol,
-    "protokollsutdrag.docx": extract,
-    "hemstallan.docx": covering_letter,
-    "forslag-till-beslut.docx": proposal,
-    "regressavtal.docx": guarantee_agreement,
-    "anslag.docx": notice,
-    "paminnelse.docx": reminder,
+    "protokoll": protocol,
+    "protokollsutdrag": extract,
+    "hemstallan": covering_letter,
+    "forslag-till-beslut": proposal,
+    "regressavtal": guarantee_agreement,
+    "anslag": notice,
+    "paminnelse": reminder,
 }
+"""The template of each document kind, by the kind's id (docgen/documents/kinds/ names the file)."""
 
 
 APP_XML = (
@@ -701,9 +703,10 @@ def save(doc: Document, path: Path) -> None:
 def main(argv: list[str]) -> int:
     folder = Path(argv[0]) if argv else TEMPLATES
     folder.mkdir(exist_ok=True)
-    for name, builder in BUILDERS.items():
-        save(builder(), folder / name)
-        print(f"skrev {folder / name}")
+    for kind_id, builder in BUILDERS.items():
+        path = folder / str(kind(kind_id).template)
+        save(builder(), path)
+        print(f"skrev {path}")
     return 0
 
 

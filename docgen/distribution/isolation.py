@@ -25,14 +25,17 @@ from lxml import etree
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
-from docgen.distribution.outgoing import REMINDER, Attachment, Delivery, addressed_members
-from docgen.documents.plan import Kind
+from docgen.distribution.outgoing import Attachment, Delivery, addressed_members
+from docgen.documents.kinds import kinds
 from docgen.errors import DocgenError
 from docgen.model.case import Case, Member
 from docgen.records.manifest import PACKAGE_KIND
 
-ADDRESSED_KINDS = frozenset({Kind.LETTER.label.lower(), Kind.PROPOSAL.label.lower(), PACKAGE_KIND, REMINDER})
-"""Document types that are addressed to the member and must name it."""
+
+def addressed_kinds() -> frozenset[str]:
+    """Document types (the manifest's ``dokumenttyp``) addressed to the member, which must name it:
+    the kinds that say so (letter, proposal, reminder, …) and the member's package."""
+    return frozenset({kind.id for kind in kinds() if kind.addressed} | {PACKAGE_KIND})
 
 
 class IsolationError(DocgenError):
@@ -45,11 +48,6 @@ class IsolationError(DocgenError):
         lines = "\n".join(f"  – {p}" for p in problems)
         super().__init__(f"inget har skickats: utskicket stoppades eftersom en kommun annars kunde få en annan "
                          f"kommuns handlingar:\n{lines}\nRätta planen eller bygget och kör docgen build igen.")
-
-
-def council_phrase(member: Member) -> str:
-    """How a document addressed to ``member`` names it: ``Kommunfullmäktige i Ydre kommun``."""
-    return f"{member.council} i {member.name}"
 
 
 def check_isolation(case: Case, deliveries: list[Delivery]) -> None:
@@ -98,11 +96,11 @@ def _content_problems(case: Case, member: Member, attachment: Attachment) -> lis
         text = squash(document_text(attachment))
     except _Unreadable as exc:
         return [f"{attachment.file} till {member.name} går inte att läsa för kontrollen: {exc}"]
-    problems = [f"{attachment.file} till {member.name} nämner ”{council_phrase(other)}”"
+    problems = [f"{attachment.file} till {member.name} nämner ”{other.council_in}”"
                 for other in case.association.members
-                if other.id != member.id and squash(council_phrase(other)) in text]
-    if attachment.kind in ADDRESSED_KINDS and squash(council_phrase(member)) not in text:
-        problems.append(f"{attachment.file} till {member.name} nämner inte ”{council_phrase(member)}”")
+                if other.id != member.id and squash(other.council_in) in text]
+    if attachment.kind in addressed_kinds() and squash(member.council_in) not in text:
+        problems.append(f"{attachment.file} till {member.name} nämner inte ”{member.council_in}”")
     return problems
 
 

@@ -61,7 +61,7 @@ def subject(case: Case, delivery: Delivery, replaces: Earlier | None = None) -> 
 
 def body(case: Case, delivery: Delivery, replaces: Earlier | None = None, reminded: Earlier | None = None) -> str:
     member, meeting, association = delivery.member, case.meeting, case.association
-    council = f"{member.council} i {member.name}"
+    council = member.council_in
     lines = [f"Till registratorn i {member.name}", ""]
     if replaces is not None:
         lines += [f"Detta e-postmeddelande ersätter det vi skickade {_when(replaces.sent)} "

@@ -1,9 +1,10 @@
 """What goes to each member: taken from the plan and the build's manifest, never from a folder listing.
 
 For each member one e-mail: its package (one PDF of everything the protocol
-sends it), its proposal also as a Word file, so that the council's
-secretary can copy the att-clauses, and the extracts sent to it for
-information that its package does not already hold. Every file must be
+sends it), then what each document's kind e-mails besides (its ``mailed``):
+the proposal also as a Word file, so that the council's secretary can copy
+the att-clauses, and the extracts sent to it for information that its
+package does not already hold. Every file must be
 listed in ``manifest.json`` with the checksum it has on disk now: a file
 that was changed after the build, or that the build never made, is not sent.
 """
@@ -14,7 +15,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from docgen.documents.plan import Kind, PlannedDocument, outputs, package_path, plan
+from docgen.documents.plan import PlannedDocument, outputs, package_path, plan, reading_order
 from docgen.errors import DocgenError
 from docgen.model.case import ALL_MEMBERS, Case, Member
 from docgen.pipeline.fingerprint import file_digest, up_to_date
@@ -124,14 +125,21 @@ def member_files(case: Case, documents: list[PlannedDocument], manifest: dict[st
     for entry in manifest.values():
         if entry.kind == PACKAGE_KIND and entry.recipients == (member.id,):
             take(entry.file)
-    for document in documents:
-        if document.kind is Kind.PROPOSAL and document.member == member.id:
-            take(_copy(document, member) + ".docx")
-    for document in documents:
-        if (document.kind is Kind.EXTRACT and addresses(case, document.recipients, member)
-                and member.id not in document.packages):
-            take(_copy(document, member) + ".pdf")
+    # Then what its kind e-mails besides the package (the proposal's Word file, an extract for information
+    # that the package does not hold), in the order the member reads them.
+    mailed = [d for d in documents if d.kind.mailed and _for(case, d, member)]
+    for document in reading_order(case, mailed):
+        for suffix in document.kind.mailed:
+            if suffix != ".pdf" or member.id not in document.packages:
+                take(_copy(document, member) + suffix)
     return files
+
+
+def _for(case: Case, document: PlannedDocument, member: Member) -> bool:
+    """Whether ``document`` is meant for ``member``: written for it, or sent to it by the protocol."""
+    if document.member is not None:
+        return document.member == member.id
+    return addresses(case, document.recipients, member)
 
 
 def addresses(case: Case, recipients: tuple[str, ...], member: Member) -> bool:

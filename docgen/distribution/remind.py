@@ -3,8 +3,10 @@
 A meeting may make several requests, each with its own ``svar_senast``; a
 member is reminded of each on its own, one letter per request, and the
 letters due the same day go in one e-mail whose text names just those
-requests. Each letter is made like every other document (the association's
-template or docgen's ``paminnelse.docx``, PDF by LibreOffice, normalised),
+requests. Each letter is a document of the ``paminnelse`` kind
+(:mod:`docgen.documents.kinds.reminder`), made by the pipeline like every
+other document (:func:`docgen.pipeline.produce.produce`: the association's
+template or docgen's, PDF by LibreOffice, normalised),
 written beside the meeting folder in ``out/<möte>-paminnelser/`` (a build
 replaces the meeting folder and refuses files it did not make), and sent
 through the same checks, drafts and log as the documents themselves. A
@@ -17,16 +19,10 @@ none).
 from __future__ import annotations
 
 import datetime as dt
-import io
-import os
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from jinja2 import StrictUndefined
-from jinja2.sandbox import SandboxedEnvironment
 
 from docgen.distribution import mail
 from docgen.distribution.outgoing import REMINDER, REQUEST, Attachment, Delivery
@@ -34,15 +30,12 @@ from docgen.distribution.send import AGAIN, NEW, Run, dispatch
 from docgen.distribution.sendlog import History, SendLog, log_file
 from docgen.distribution.settings import Settings
 from docgen.distribution.smtp import Connection
-from docgen.documents.templates import Templates
-from docgen.documents.wordfile import write_docx
-from docgen.errors import DocgenError
-from docgen.model import formatting as fmt
+from docgen.documents.kinds import REMINDER as LETTER
+from docgen.documents.kinds.reminder import Dates
 from docgen.model.answers import Answers
 from docgen.model.case import Case, Item, Member
 from docgen.pipeline.fingerprint import file_digest
 
-TEMPLATE = "paminnelse.docx"
 DEFAULT_DAYS = 14
 """Reminders go out this many days before ``svar_senast`` (and after it, to whoever is still silent)."""
 
@@ -102,12 +95,6 @@ def reminded_of(case: Case, history: History) -> set[int]:
             match = _PARAGRAPH_IN_NAME.match(attachment.name)
             covered |= {int(match.group(1))} if match else every
     return covered
-
-
-def letter_name(case: Case, member: Member, item: Item, today: dt.date) -> str:
-    """``paminnelse-ydre-2026-06-20``; with several requests ``paminnelse-ydre-paragraf-42-2027-01-20``."""
-    paragraph = f"paragraf-{item.number}-" if len(case.request_items) > 1 else ""
-    return f"paminnelse-{member.id}-{paragraph}{today.isoformat()}"
 
 
 def remind_meeting(meeting_file: Path, out_root: Path, *, days: int = DEFAULT_DAYS, today: dt.date | None = None,
@@ -176,93 +163,17 @@ def _relabelled(run: Run, due: list[Due], follow_ups: set[str]) -> Run:
 def write_letters(case: Case, due: list[Due], folder: Path, today: dt.date,
                   earlier: dict[str, mail.Earlier]) -> dict[tuple[str, int], Attachment]:
     """Each member's letter per request as DOCX and PDF in ``folder``; the PDFs, as attachments, by (member id, §)."""
-    from docgen.pdf import normalise
-    from docgen.pdf import office as convert
+    from docgen.pipeline.produce import produce, source_date
 
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = _stamp(today)
-    template = Templates(case.templates_folder).path(TEMPLATE)
-    made = {}
+    letters = {}
     for entry in due:
-        member = entry.member
+        sent = earlier[entry.member.id].sent.date() if entry.member.id in earlier else None
         for item in entry.items:
-            docx = folder / f"{letter_name(case, member, item, today)}.docx"
-            render_letter(case, member, item, template, docx, today, earlier.get(member.id), stamp)
-            made[(member.id, item.number)] = docx
-    with convert.Office(convert.profile_root()) as office:
-        futures = {key: office.submit(docx, docx.with_suffix(".pdf")) for key, docx in made.items()}
-        for future in futures.values():
-            future.result(timeout=convert.REPLY_TIMEOUT)
+            letters[(entry.member.id, item.number)] = LETTER.planned(case, entry.member, item, Dates(today, sent))
+    pdfs = produce(case, list(letters.values()), folder, source_date(dt.datetime.combine(today, dt.time(0))))
     attachments = {}
-    for (member_id, number), docx in made.items():
-        pdf = docx.with_suffix(".pdf")
-        normalise.normalise_pdf(pdf, stamp)
+    for (member_id, number), letter in letters.items():
+        pdf = pdfs[letter.key]
         attachments[(member_id, number)] = Attachment(pdf, pdf.name, file_digest(pdf), pdf.stat().st_size,
-                                                      REMINDER, (member_id,), f"{folder.name}/{pdf.name}")
+                                                      LETTER.id, letter.recipients, f"{folder.name}/{pdf.name}")
     return attachments
-
-
-class ReminderTemplateError(DocgenError):
-    exit_code = 3
-
-
-def render_letter(case: Case, member: Member, item: Item, template: Path, dest: Path, today: dt.date,
-                  earlier: mail.Earlier | None, stamp: dt.datetime) -> None:
-    from docxtpl import DocxTemplate
-    from jinja2 import TemplateError
-
-    tpl = DocxTemplate(str(template))
-    context = letter_context(case, member, item, today, earlier)
-    try:
-        tpl.render(context, jinja_env=_JINJA, autoescape=True)
-    except TemplateError as exc:
-        raise ReminderTemplateError(f"mallen {template} gick inte att fylla i: {exc}") from None
-    props = tpl.docx.core_properties
-    props.title = f"Påminnelse till {member.council} i {member.name}: {context['hemställan']['ämne']}"[:255]
-    props.subject = context["hemställan"]["ämne"][:255]
-    props.author = case.association.name
-    props.language = "sv-SE"
-    props.created = props.modified = stamp
-    buffer = io.BytesIO()
-    tpl.save(buffer)
-    write_docx(dest, buffer.getvalue())
-
-
-_JINJA = SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
-
-
-def letter_context(case: Case, member: Member, item: Item, today: dt.date,
-                   earlier: mail.Earlier | None) -> dict[str, Any]:
-    """What the letter reminding ``member`` of the request in ``item`` says."""
-    association, meeting = case.association, case.meeting
-    request = item.request
-    assert request is not None  # only requests are reminded of
-    contact = request.contact
-    secretary = meeting.person_with_role("sekreterare")
-    footer = [association.name, *association.address.lines]
-    footer += [x for x in (association.email, association.phone, association.website) if x]
-    return {
-        "förbund": {"namn": association.name, "sidfot": " · ".join(footer)},
-        "dokument": {"datum": fmt.short_date(today)},
-        "p": {"diarienummer": f"{association.registry_prefix} {item.registry_number}",
-              "paragraf": fmt.paragraph(item.number)},
-        "medlem": {"namn": member.name, "fullmäktige_i": f"{member.council} i {member.name}",
-                   "adressrader": member.address.lines, "registrator_epost": member.registry_email},
-        "möte": {"organ": meeting.body, "datum_lång": fmt.long_date(meeting.date),
-                 "organ_bestämd_form_liten": meeting.body.lower()},
-        "hemställan": {"ämne": request.subject, "svar_senast": fmt.long_date(request.reply_by)},
-        "utskick": {"datum_lång": fmt.long_date(earlier.sent.date() if earlier else meeting.adjustment.date)},
-        "försenad": today > request.reply_by,
-        "kontakt": {"namn": contact.name, "titel": contact.title or "", "epost": contact.email or "",
-                    "telefon_text": f", telefon {contact.phone}" if contact.phone else ""},
-        "sekreterare": {"namn": secretary.name if secretary else "",
-                        "titel": (secretary.title or "sekreterare") if secretary else ""},
-    }
-
-
-def _stamp(today: dt.date) -> dt.datetime:
-    """The letter's date as its timestamp (``SOURCE_DATE_EPOCH`` if set), so the same letter has the same bytes."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).replace(tzinfo=None)
-    return dt.datetime.combine(today, dt.time(0))

@@ -1,9 +1,11 @@
-"""What each template sees: the case turned into Swedish, formatted values.
+"""The parts of a context that several kinds share: the case turned into Swedish, formatted values.
 
 Plain data only (strings, lists, dicts with the Swedish names the templates
-use); :mod:`docgen.documents.render` adds the Word-specific parts (sub-documents,
-line breaks). Keeping formatting here means a template never formats a
-date or an amount itself.
+use), with the markers of :mod:`docgen.documents.content` where Word content
+is built in code; :mod:`docgen.documents.render` builds that. Each kind's
+module (:mod:`docgen.documents.kinds`) assembles its context from these.
+Keeping formatting here means a template never formats a date or an amount
+itself.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from docgen.documents.content import AttClause, Lines, Markdown, Rich, Styled
 from docgen.model import formatting as fmt
-from docgen.model.case import Attendee, Case, Item, Member
-from docgen.model.clauses import open_fields
+from docgen.model import placeholders
+from docgen.model.case import Attendee, Case, Contact, Item, Member
+from docgen.model.clauses import clause_values, member_clauses, open_fields
 
 
 def _attendee(case: Case, person: Attendee) -> str:
@@ -35,8 +39,8 @@ def document_date(case: Case, item: Item | None = None) -> dt.date:
     return case.meeting.adjustment.date
 
 
-def common(case: Case, item: Item | None = None) -> dict[str, Any]:
-    """Context every template gets; ``item`` is the request a member document belongs to."""
+def common(case: Case, subject: str, item: Item | None = None) -> dict[str, Any]:
+    """Context every template gets; ``subject`` is the document's, ``item`` the request it belongs to."""
     association, meeting = case.association, case.meeting
     adjustment = meeting.adjustment
     secretary = meeting.person_with_role("sekreterare")
@@ -72,14 +76,14 @@ def common(case: Case, item: Item | None = None) -> dict[str, Any]:
             "datum": fmt.short_date(meeting.date),
             "datum_lång": fmt.long_date(meeting.date),
             "plats_och_tid": f"{meeting.place}, {fmt.clock(meeting.start)}",
-            "ledamöter": [_attendee(case, a) for a in attendance.members],
-            "tjänstgörande_ersättare": [_attendee(case, a) for a in attendance.serving_substitutes],
-            "ersättare": [_attendee(case, a) for a in attendance.substitutes],
-            "övriga_närvarande": [_attendee(case, a) for a in attendance.others],
+            "ledamöter": _lines(case, attendance.members),
+            "tjänstgörande_ersättare": _lines(case, attendance.serving_substitutes),
+            "ersättare": _lines(case, attendance.substitutes),
+            "övriga_närvarande": _lines(case, attendance.others),
             "paragrafer": fmt.paragraph_range(meeting.items[0].number, meeting.items[-1].number),
         },
         "justering": {
-            "justerare": list(adjustment.adjusters),
+            "justerare": Lines(tuple(adjustment.adjusters)),
             "plats_och_tid": adjusted,
             "mening": f"{adjusted} av {adjusters}." if adjustment.manner == "digitalt"
             else f"Protokollet justerades {adjusted} av {adjusters}.",
@@ -96,12 +100,16 @@ def common(case: Case, item: Item | None = None) -> dict[str, Any]:
             "namn": secretary.name if secretary else "",
             "titel": (secretary.title or "sekreterare") if secretary else "",
         },
-        "dokument": {"ämne": "", "datum": fmt.short_date(document_date(case, item))},
+        "dokument": {"ämne": subject, "datum": fmt.short_date(document_date(case, item))},
     }
 
 
+def _lines(case: Case, people: list[Attendee]) -> Lines:
+    return Lines(tuple(_attendee(case, person) for person in people))
+
+
 def item(case: Case, it: Item, pages: str = "") -> dict[str, Any]:
-    """The plain parts of one § (decision and description are added by the renderer)."""
+    """The heading, dnr and recipients of one §: what every document about it shows."""
     return {
         "paragraf": fmt.paragraph(it.number),
         "dnr": it.registry_number,
@@ -114,27 +122,66 @@ def item(case: Case, it: Item, pages: str = "") -> dict[str, Any]:
     }
 
 
+def item_with_texts(case: Case, it: Item, pages: str = "") -> dict[str, Any]:
+    """One § as the protocol and its extract show it: with its decision and description."""
+    context = item(case, it, pages)
+    context["beslut"] = decision(case, it)
+    context["beskrivning"] = Rich((Markdown(it.description),)) if it.description.strip() else ""
+    return context
+
+
+def decision(case: Case, it: Item) -> Rich:
+    """The decision as written, followed by the request's formula and every att-clause."""
+    blocks: list[Markdown | Styled | AttClause] = [Markdown(it.decision)]
+    if it.request:
+        blocks.append(Styled(it.request.formula, "Beslutsformel"))
+        blocks += clauses(case, it, None)
+    return Rich(tuple(blocks))
+
+
+def clauses(case: Case, it: Item, m: Member | None) -> list[AttClause | Styled]:
+    """``it``'s att-clauses (``m``'s own, or all), member values filled in, with a note if any is starred."""
+    assert it.request is not None
+    values = clause_values(case, it, m)
+    shown: list[AttClause | Styled] = []
+    for clause in it.request.clauses if m is None else member_clauses(it, m):
+        segments = tuple(placeholders.render(clause.text, values, clause.member_specific))
+        shown.append(AttClause(segments, clause.member_specific and any(s.fill_in for s in segments)))
+    if any(isinstance(c, AttClause) and c.starred for c in shown):
+        who = "respektive kommun" if m is None else m.name
+        shown.append(Styled(f"* Uppgiften är kommunspecifik och fylls i av {who} före beslut.", "Fotnotstext"))
+    return shown
+
+
 def member(case: Case, m: Member) -> dict[str, Any]:
-    council_in = f"{m.council} i {m.name}"
     return {
         "id": m.id,
         "namn": m.name,
         "genitiv": m.genitive,
-        "fullmäktige_i": council_in,
+        "fullmäktige_i": m.council_in,
         "adressrader": m.address.lines,
         "registrator_epost": m.registry_email,
     }
 
 
+def contact(person: Contact) -> dict[str, str]:
+    """Who answers questions about a request."""
+    return {
+        "namn": person.name,
+        "titel": person.title or "",
+        "epost": person.email or "",
+        "telefon_text": f", telefon {person.phone}" if person.phone else "",
+    }
+
+
 def request(case: Case, it: Item, m: Member) -> dict[str, Any]:
-    """Context of one request's member documents: letter and proposal."""
+    """What one request's member documents (letter and proposal) add to :func:`common`."""
     req = it.request
     assert req is not None
     share = case.shares(it).get(m.id)
     formula = req.formula
     if formula.startswith(m.council):
-        formula = f"{m.council} i {m.name}{formula[len(m.council):]}"
-    contact = req.contact
+        formula = f"{m.council_in}{formula[len(m.council):]}"
     ordinal = fmt.paragraph(it.number)
     attachments = ["Förslag till beslut", f"Protokollsutdrag {ordinal}"]
     if req.guarantee:
@@ -152,12 +199,7 @@ def request(case: Case, it: Item, m: Member) -> dict[str, Any]:
         if share else None,
         "borgen": guarantee(case, it),
         "öppna_uppgifter": open_fields(case, it, m),
-        "kontakt": {
-            "namn": contact.name,
-            "titel": contact.title or "",
-            "epost": contact.email or "",
-            "telefon_text": f", telefon {contact.phone}" if contact.phone else "",
-        },
+        "kontakt": contact(req.contact),
         "bilagor": attachments,
     }
 
@@ -171,7 +213,7 @@ def guarantee(case: Case, it: Item) -> dict[str, str] | None:
 
 
 def agreement(case: Case, it: Item) -> dict[str, Any]:
-    """Context of the regressavtal between all members for the guarantee ``it`` asks for."""
+    """What the regressavtal between all members for the guarantee ``it`` asks for adds to :func:`common`."""
     members = case.association.members
     shares = case.shares(it)
     rows = [{"namn": m.name, "fördelningstal": fmt.integer(m.weight) if m.weight else "–",

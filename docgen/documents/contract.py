@@ -19,7 +19,8 @@ from pathlib import Path
 from docx.styles import BabelFish
 from lxml import etree
 
-from docgen.documents.plan import Kind, PlannedDocument, plan
+from docgen.documents.kinds import DocumentKind, PlannedDocument, kinds
+from docgen.documents.plan import plan
 from docgen.documents.render import render_docx
 from docgen.documents.templates import TemplateProblem, Templates
 from docgen.errors import InputError, Problem
@@ -27,17 +28,6 @@ from docgen.input.validate import load_case
 from docgen.model.case import Case
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-
-REQUIRED_STYLES: dict[Kind, tuple[str, ...]] = {
-    # The worker finds where each § starts by its Heading 1 paragraph ("§ 16").
-    Kind.PROTOCOL: ("Normal", "Heading 1", "Beslutsformel", "Att-sats", "Fotnotstext"),
-    Kind.EXTRACT: ("Normal", "Beslutsformel", "Att-sats", "Fotnotstext"),
-    Kind.PROPOSAL: ("Normal", "Att-sats", "Fotnotstext"),
-    Kind.LETTER: ("Normal",),
-    Kind.AGREEMENT: ("Normal",),
-    Kind.NOTICE: ("Normal",),
-}
-
 
 def style_names(template: Path) -> set[str]:
     """The paragraph and character style names of a DOCX, as Word's interface shows them."""
@@ -66,9 +56,10 @@ def _style_names(template: Path, styles: bytes) -> frozenset[str]:
 def style_problems(documents: list[PlannedDocument], templates: Templates) -> list[Problem]:
     problems = []
     for kind in _kinds(documents):
+        assert kind.template is not None
         path = templates.path(kind.template)
         present = style_names(path)
-        missing = [s for s in REQUIRED_STYLES[kind] if s not in present]
+        missing = [s for s in kind.styles if s not in present]
         if missing:
             problems.append(_problem(path, f"formatmallen {', '.join(repr(s) for s in missing)} saknas; "
                                            "docgen skriver innehåll i den (lägg tillbaka den i Word: "
@@ -84,12 +75,16 @@ def check_styles(documents: list[PlannedDocument], templates: Templates) -> None
 
 
 def check_templates(case: Case, documents: list[PlannedDocument], templates: Templates) -> list[Problem]:
-    """Every breach of the contract in the templates this case uses.
+    """Every breach of the contract in the templates this case uses, ``docgen remind``'s too.
 
     Placeholders are checked by filling each template once for real (one
     document of each kind, in a temporary folder): only that proves every
-    ``{{ … }}`` names something the context provides.
+    ``{{ … }}`` names something the context provides. A kind that a build
+    does not make (the reminder) is checked with the kind's own sample.
     """
+    planned = {d.kind.id for d in documents}
+    documents = [*documents, *(sample for kind in kinds() if kind.id not in planned
+                               and (sample := kind.sample(case)) is not None)]
     problems = style_problems(documents, templates)
     with tempfile.TemporaryDirectory(prefix="docgen-mallkontroll-") as folder:
         for kind in _kinds(documents):
@@ -110,7 +105,7 @@ def load_and_check(meeting_file: Path) -> Case:
     return case
 
 
-def _kinds(documents: list[PlannedDocument]) -> list[Kind]:
+def _kinds(documents: list[PlannedDocument]) -> list[DocumentKind]:
     """The kinds filled in from a template (an attached underlag file has none)."""
     return list(dict.fromkeys(d.kind for d in documents if d.kind.template is not None))
 

@@ -110,6 +110,14 @@ class Member(Model):
     def genitive(self) -> str:
         return fmt.genitive(self.name)
 
+    @property
+    def council_in(self) -> str:
+        """How a document addressed to the member names it: ``Kommunfullmäktige i Ydre kommun``.
+
+        The isolation check looks for exactly this phrase, so every document builds it here.
+        """
+        return f"{self.council} i {self.name}"
+
 
 class Distribution(Model):
     description: Text = Field(alias="beskrivning",

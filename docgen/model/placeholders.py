@@ -12,20 +12,20 @@ marked span that the Word renderer shows as a visible fill-in field.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, Template, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import TemplateError
 
 from docgen.model import fillins
+from docgen.model.sandbox import Sandbox
 
 # Unicode noncharacters: the input stage refuses them in the secretary's text, so a clause can
 # never fake a fill-in field (private-use characters can arrive pasted from Word's symbol fonts).
 OPEN = "\ufdd0"
 CLOSE = "\ufdd1"
 
-_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+_ENV = Sandbox(autoescape=False)
+"""A clause is plain text: the Word renderer escapes it where it lands."""
 
 
 @dataclass(frozen=True)
@@ -61,16 +61,10 @@ def render(text: str, values: dict[str, Any], member_clause: bool = False) -> li
     if member_clause:
         text = fillins.as_fields(text, OPEN, CLOSE)
     try:
-        rendered = _compiled(text).render(values)
+        rendered = _ENV.from_string(text).render(values)
     except TemplateError as exc:
         raise PlaceholderError(_swedish(exc)) from None
     return _split(rendered)
-
-
-@lru_cache(maxsize=512)
-def _compiled(text: str) -> Template:
-    # The same clause is rendered for every member: compile it once.
-    return _ENV.from_string(text)
 
 
 def _split(rendered: str) -> list[Segment]:

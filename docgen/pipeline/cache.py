@@ -72,7 +72,7 @@ class PdfCache:
         write_atomically(self.folder / f"{key}.json", json.dumps(entry, ensure_ascii=False).encode("utf-8"))
 
     def docx_key(self, material: bytes) -> str:
-        """The key of a filled-in template made from ``material`` (see ``render_inputs``)."""
+        """The key of a filled-in template made from ``material`` (see ``render.Filling.material``)."""
         key = hashlib.sha256(b"docx\0" + self.code + material).hexdigest()
         self.used.add(key)
         return key

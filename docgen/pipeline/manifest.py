@@ -26,13 +26,16 @@ from docgen.records.manifest import (
 
 def entries(case: Case, documents: list[PlannedDocument],
             added: Sequence[str] = ()) -> list[tuple[str, str, list[str], str]]:
-    """(file, document type, recipients, origin) of every file the build writes, in path order."""
+    """(file, document type, recipients, origin) of every file the build writes, in path order.
+
+    The document type is the kind's id (``hemstallan``), never its label: checks match it.
+    """
     files = []
     for document in documents:
         origin = ORIGIN_EXTERNAL if document.external else ORIGIN_OWN
         for output in outputs(document):
             for suffix in document.suffixes:
-                files.append((output.path + suffix, document.kind.label.lower(), list(output.recipients), origin))
+                files.append((output.path + suffix, document.kind.id, list(output.recipients), origin))
     for member, parts in packages(case, documents):
         origin = ORIGIN_PARTLY_EXTERNAL if any(d.external for d in parts) else ORIGIN_OWN
         files.append((package_path(member), PACKAGE_KIND, [member.id], origin))

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
-import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -27,8 +26,8 @@ from typing import Any
 from docgen.documents import agenda
 from docgen.documents.attachments import prepare_attachment
 from docgen.documents.contract import check_styles
-from docgen.documents.plan import Kind, PlannedDocument, outputs, package_path, packages, plan
-from docgen.documents.render import render_docx, render_inputs
+from docgen.documents.plan import PlannedDocument, outputs, package_path, packages, plan
+from docgen.documents.render import fill, render_docx
 from docgen.documents.templates import Templates
 from docgen.errors import ToolError
 from docgen.input.validate import load_case
@@ -39,6 +38,7 @@ from docgen.pdf import office as convert
 from docgen.pipeline import fingerprint, outfolder
 from docgen.pipeline.cache import PdfCache
 from docgen.pipeline.manifest import write_manifest
+from docgen.pipeline.produce import source_date
 
 Progress = Callable[[str, int, int], None]
 """Called with what is being done, how many steps are done and how many there are."""
@@ -66,14 +66,6 @@ class BuildResult:
     files: list[Path] = field(default_factory=list)
     conversions: int = 0
     """How many documents LibreOffice converted (the rest came from the cache)."""
-
-
-def source_date(default: dt.datetime) -> dt.datetime:
-    """``SOURCE_DATE_EPOCH`` if set (reproducible-builds.org), else ``default`` (taken as UTC)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).replace(tzinfo=None)
-    return default.replace(tzinfo=None)
 
 
 def build(meeting_file: Path, out_root: Path, progress: Progress | None = None,
@@ -124,8 +116,8 @@ def _build_into(case: Case, documents: list[PlannedDocument], templates: Templat
     cache = PdfCache(outfolder.cache_folder(out_root, case.meeting.slug),
                      convert.converter_identity() + normalise.identity(), use_cache, fingerprint.code_identity())
     stamp = source_date(dt.datetime.combine(case.meeting.date, case.meeting.start))
-    # The protocol (the longest conversion) first, then what every member package shares.
-    ordered = sorted(documents, key=lambda d: (d.kind is not Kind.PROTOCOL, len(d.packages) <= 1))
+    # The protocol (the longest conversion: laid out twice) first, then what every member package shares.
+    ordered = sorted(documents, key=lambda d: (not d.kind.agenda_pages, len(d.packages) <= 1))
     # A cold build starts LibreOffice at once, so that it comes up while the templates are filled in.
     owned = office is None  # a caller's pool stays warm for its next build
     pool = nullcontext(office) if office else convert.Office(convert.profile_root(), eager=cache.empty)
@@ -198,8 +190,8 @@ class _Pipeline:
 
     def render(self, document: PlannedDocument) -> None:
         docx, pdf = self.work / f"{document.key}.docx", self.work / f"{document.key}.pdf"
-        is_protocol = document.kind is Kind.PROTOCOL
-        if document.kind is Kind.ATTACHMENT:
+        is_protocol = document.kind.agenda_pages
+        if document.kind.template is None:  # the secretary's own file
             prepare_attachment(document, self.work, self.stamp)
             self.step(f"tar med {document.source.name}")
             if document.external:  # kept as it is: nothing to convert
@@ -208,10 +200,11 @@ class _Pipeline:
         else:
             pages = agenda.markers(self.case) if is_protocol else None
             source = self.templates.path(document.kind.template)
-            material = render_inputs(document, self.case, pages) + source.read_bytes() + str(self.stamp).encode()
-            filled = self.cache.docx_key(material)
+            filling = fill(document, self.case, pages)
+            filled = self.cache.docx_key(filling.material() + source.read_bytes() + str(self.stamp).encode())
             if not self.cache.fetch_docx(filled, docx):
-                render_docx(document, self.case, docx, self.templates, timestamp=self.stamp, pages=pages)
+                render_docx(document, self.case, docx, self.templates, timestamp=self.stamp, pages=pages,
+                            filling=filling)
                 self.cache.store_docx(filled, docx)
             self.step(f"fyller i {document.kind.template}")
         key = self.cache.key(docx)
@@ -246,7 +239,7 @@ class _Pipeline:
         return True
 
     def _finish(self, document: PlannedDocument, reply: dict[str, Any]) -> None:
-        if document.kind is Kind.PROTOCOL:
+        if document.kind.agenda_pages:
             pages = {int(n): text for n, text in (reply.get("pages") or {}).items()}
             agenda.finish_protocol_docx(self.case, pages, self.work / f"{document.key}.docx")
         self.ready.add(document.key)

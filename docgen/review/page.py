@@ -19,7 +19,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from docgen.documents.plan import Kind, PlannedDocument, outputs, package_path, packages
+from docgen.documents.plan import PlannedDocument, outputs, package_path, packages
 from docgen.files import file_digest, write_atomically
 from docgen.model import formatting as fmt
 from docgen.model.case import Case, Member
@@ -206,7 +206,5 @@ def _whose(document: PlannedDocument) -> str:
 
 
 def _label(document: PlannedDocument) -> str:
-    """The kind of document as the reader names it; an extract with its paragraph (a package may hold two)."""
-    if document.kind is Kind.EXTRACT and document.item is not None:
-        return f"{document.kind.label} {fmt.paragraph(document.item)}"
-    return document.kind.label
+    """The kind of document as the reader names it (an extract with its paragraph: a package may hold two)."""
+    return document.kind.label_of(document)

@@ -9,13 +9,16 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from test_status import SYDOST_MEMBERS, _meeting, _member, _sydost, _to
 
 from docgen.distribution import mail
 from docgen.distribution.outgoing import REMINDER, REQUEST, Delivery
-from docgen.distribution.remind import asking_only, due_reminders, letter_context, letter_name, remind_meeting
+from docgen.distribution.remind import asking_only, due_reminders, remind_meeting
 from docgen.distribution.send import NEW
 from docgen.distribution.sendlog import SendLog, log_file
+from docgen.documents.kinds import REMINDER as LETTER
+from docgen.documents.kinds.reminder import Dates
 from docgen.input.answers import answers_file, load_answers
 from docgen.input.validate import load_case
 from docgen.records.sendlog import LoggedAttachment, Sending, Sent
@@ -73,8 +76,8 @@ def test_with_one_request_a_member_is_reminded_once(tmp_path):
     _log(meeting, "ydre", REMINDER, "paminnelse-ydre-2026-06-20.pdf")
     assert _due(meeting, dt.date(2026, 6, 21)) == {"boxholm": (18,)}
     case = load_case(meeting)
-    assert letter_name(case, case.association.member("ydre"), case.request_items[0], dt.date(2026, 6, 20)) == (
-        "paminnelse-ydre-2026-06-20")
+    letter = LETTER.planned(case, case.association.member("ydre"), case.request_items[0], Dates(dt.date(2026, 6, 20)))
+    assert letter.name == "paminnelse-ydre-2026-06-20"
 
 
 def test_the_letter_and_the_e_mail_name_only_the_requests_reminded_of(tmp_path):
@@ -82,11 +85,14 @@ def test_the_letter_and_the_e_mail_name_only_the_requests_reminded_of(tmp_path):
     guarantee, order = case.request_items
     kalmar = case.association.member("kalmar")
     today = dt.date(2027, 2, 20)
-    context = letter_context(case, kalmar, order, today, None)
+    letter = LETTER.planned(case, kalmar, order, Dates(today))
+    context = LETTER.context(case, letter, {})
     assert context["hemställan"] == {"ämne": order.request.subject, "svar_senast": "28 februari 2027"}
     assert context["p"]["paragraf"] == "§\N{NO-BREAK SPACE}43" and context["försenad"] is False
-    assert letter_context(case, kalmar, guarantee, today, None)["försenad"] is True
-    assert letter_name(case, kalmar, order, today) == "paminnelse-kalmar-paragraf-43-2027-02-20"
+    late = LETTER.planned(case, kalmar, guarantee, Dates(today))
+    assert LETTER.context(case, late, {})["försenad"] is True
+    assert letter.name == "paminnelse-kalmar-paragraf-43-2027-02-20"
+    assert letter.title == f"Påminnelse till Kommunfullmäktige i Kalmar kommun: {order.request.subject}"
 
     reminder = Delivery(kalmar, REMINDER, ())
     only_order = asking_only(case, (order,))
@@ -115,3 +121,8 @@ def test_docgen_remind_drafts_one_e_mail_per_member_with_a_letter_per_open_reque
     assert [p.name for p in run.drafts] == ["paminnelse-ronneby.eml", "paminnelse-emmaboda.eml"] and run.sent == []
     letters = tmp_path / "out" / "2026-10-15-forbundsstyrelsen-paminnelser"
     assert (letters / "paminnelse-emmaboda-paragraf-43-2027-02-20.docx").is_file()
+    # Made like every document: the kind's title in the PDF, addressed to the member's council.
+    case = load_case(meeting)
+    order = case.request_items[1].request
+    title = PdfReader(letters / "paminnelse-emmaboda-paragraf-43-2027-02-20.pdf").metadata.title
+    assert title == f"Påminnelse till {case.association.member('emmaboda').council_in}: {order.subject}"

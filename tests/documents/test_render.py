@@ -11,7 +11,7 @@ from docx import Document
 
 from conftest import SEED_MEETING, docx_text
 from docgen.documents.plan import plan
-from docgen.documents.render import render_docx
+from docgen.documents.render import fill, render_docx
 from docgen.documents.templates import TemplateProblem, Templates
 from docgen.input.validate import load_case
 
@@ -91,3 +91,17 @@ def test_the_bodys_own_name_in_definite_and_genitive_form(tmp_path: Path, body: 
     notice = docx_text(tmp_path / "anslag.docx")
     assert f"överklaga {genitive} beslut" in notice
     assert "direktionen" not in notice.lower() or body.lower().endswith("direktionen")
+
+
+def test_the_fill_in_key_is_what_the_document_shows(tmp_path: Path):
+    # The render cache keys on fill(): an edit reaches exactly the documents that show the edited text.
+    def keys(case) -> dict[str, bytes]:
+        return {d.key: fill(d, case).material() for d in plan(case) if d.kind.template is not None}
+
+    seed = keys(load_case(SEED_MEETING))
+    described = keys(_case_with(tmp_path / "beskrivning", "föredrar ärendet.", "föredrar ärendet kort."))
+    assert sorted(k for k in seed if seed[k] != described[k]) == ["protokoll", "utdrag-18"]
+    asked = keys(_case_with(tmp_path / "ämne", "svar_senast: 2026-06-30", "svar_senast: 2026-07-01"))
+    assert sorted(k for k in seed if seed[k] != asked[k]) == sorted(
+        f"{kind}-{member}" for kind in ("hemstallan", "forslag")
+        for member in ("atvidaberg", "boxholm", "odeshog", "vimmerby", "ydre"))

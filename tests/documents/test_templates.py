@@ -57,16 +57,24 @@ def test_generator_output_equals_the_committed_templates(tmp_path: Path):
     assert (mismatch, errors) == ([], []), "run .venv/bin/python scripts/make_templates.py and commit"
 
 
-def test_check_names_the_template_with_a_renamed_placeholder(tmp_path: Path):
+def _check_refuses(tmp_path: Path, template: str, placeholder: str, unknown: str) -> None:
+    """docgen check of an association copy of ``template`` with ``placeholder`` changed to ``unknown``."""
     meeting, own = _decisions_with_own_templates(tmp_path)
-    shutil.copy(SHIPPED / "hemstallan.docx", own)
-    _edit_part(own / "hemstallan.docx", "word/document.xml",
-               lambda xml: xml.replace("{{ hemställan.svar_senast }}", "{{ hemställan.svara_senast }}"))
+    shutil.copy(SHIPPED / template, own)
+    _edit_part(own / template, "word/document.xml", lambda xml: xml.replace(placeholder, unknown))
     result = _check(meeting)
     assert result.returncode == 1, result.stdout
-    assert (f"{own / 'hemstallan.docx'}: platshållaren {{{{ hemställan.svara_senast }}}} är okänd för docgen"
-            in result.stderr)
+    assert f"{own / template}: platshållaren {unknown} är okänd för docgen" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_check_names_the_template_with_a_renamed_placeholder(tmp_path: Path):
+    _check_refuses(tmp_path, "hemstallan.docx", "{{ hemställan.svar_senast }}", "{{ hemställan.svara_senast }}")
+
+
+def test_check_names_the_reminder_template_with_an_unknown_placeholder(tmp_path: Path):
+    # docgen remind fills paminnelse.docx long after the build: docgen check must catch it beforehand.
+    _check_refuses(tmp_path, "paminnelse.docx", "{{ utskick.datum_lång }}", "{{ okänd.sak }}")
 
 
 def test_check_names_the_template_that_lost_its_heading_1_style(tmp_path: Path):
@@ -110,3 +118,4 @@ def test_a_restyled_template_in_the_associations_folder_wins(tmp_path: Path):
     protocol = fonts(result.folder / "protokoll" / "protokoll-2026-03-26-direktionen.pdf")
     assert "DejaVuSans" in notice
     assert "LiberationSerif" in protocol and "DejaVuSans" not in protocol
+

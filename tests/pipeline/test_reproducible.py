@@ -48,7 +48,7 @@ def test_manifest_lists_every_file_with_checksum_type_and_recipient(seed_build):
         assert entry["sha256"] == fingerprint.file_digest(seed_build.folder / name)
         assert entry["byte"] == (seed_build.folder / name).stat().st_size
     ydre = files["medlemmar/ydre/2-forslag-till-beslut-ydre.pdf"]
-    assert (ydre["dokumenttyp"], ydre["mottagare"]) == ("förslag till beslut", ["ydre"])
+    assert (ydre["dokumenttyp"], ydre["mottagare"]) == ("forslag-till-beslut", ["ydre"])
     assert files["medlemmar/ydre/ydre-samtliga-handlingar.pdf"]["dokumenttyp"] == "medlemspaket"
     assert files["protokoll/protokoll-2026-03-26-direktionen.pdf"]["mottagare"] == ["Akt"]
     index = json.loads((seed_build.folder.parent / fingerprint.INDEX).read_text(encoding="utf-8"))
