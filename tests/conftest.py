@@ -184,3 +184,15 @@ def list_as_built(folder: Path, *files: Path) -> None:
                     for path in files)
     save(Manifest(meeting=folder.name, body="Direktionen", date=dt.date(2026, 3, 26), inputs="0" * 64,
                   files=entries), folder)
+
+
+def sendable_copy(tmp_path: Path, source: Path | None = None) -> Path:
+    """``decisions/`` (or ``source``) copied as a real send needs it: every ``svar_senast`` 90 days ahead
+    of today and no value marked ``# EXEMPEL``; returns the copied folder."""
+    folder = tmp_path / "decisions"
+    shutil.copytree(source or SEED_MEETING.parent, folder)
+    ahead = (dt.date.today() + dt.timedelta(days=90)).isoformat()
+    for path in folder.glob("*.yaml"):
+        text = re.sub(r"(svar_senast:\s*)\d{4}-\d{2}-\d{2}", rf"\g<1>{ahead}", path.read_text(encoding="utf-8"))
+        path.write_text(re.sub(r"[ \t]*#\s*EXEMPEL.*$", "", text, flags=re.M), encoding="utf-8")
+    return folder
