@@ -8,9 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT, SEED_MEETING
 from docgen.input.schema import SCHEMA_DIR, SCHEMAS, schema_text
 from docgen.input.validate import load_case
+from support import ROOT, SEED_MEETING
 
 DOCGEN = [sys.executable, "-m", "docgen.cli"]
 

@@ -18,9 +18,9 @@ import pikepdf
 import pytest
 from pypdf import PdfReader
 
-from conftest import ROOT, pdf_text, squash, swedish_document
 from docgen.pdf.verify import verify_tree
 from docgen.pipeline.run import build
+from support import ROOT, pdf_text, squash, swedish_document
 
 pytestmark = pytest.mark.libreoffice
 

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import ROOT, SEED_MEETING
 from docgen.cli import main
 from docgen.distribution.sendlog import SendLog, log_file
 from docgen.distribution.status import FAILED, MET, OPEN, status
 from docgen.errors import InputError
 from docgen.input.answers import answers_file, load_answers
 from docgen.input.validate import load_case
+from support import ROOT, SEED_MEETING
 
 BIFALL = "beslut: bifall"
 

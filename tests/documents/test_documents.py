@@ -10,11 +10,11 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
-from conftest import SEED_MEETING, docx_text
 from docgen.documents.plan import plan
 from docgen.documents.render import render_docx
 from docgen.documents.templates import Templates
 from docgen.input.validate import load_case
+from support import SEED_MEETING, docx_text
 
 pytestmark = pytest.mark.libreoffice
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from conftest import SEED_MEETING, docx_text
 from docgen.documents.plan import plan
 from docgen.documents.render import render_docx
 from docgen.documents.templates import TemplateProblem, Templates
 from docgen.input.validate import load_case
+from support import SEED_MEETING, docx_text
 
 
 def _case_with(tmp_path: Path, old: str, new: str):

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import SEED_MEETING, snapshot
 from docgen.cli import main
+from support import SEED_MEETING, snapshot
 
 MEETING = SEED_MEETING.name
 ASSOCIATION = "forbund.yaml"

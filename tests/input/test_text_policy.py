@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SEED_MEETING
 from docgen.errors import InputError, Problem
 from docgen.input.validate import load_case
 from docgen.model.case import Case
+from support import SEED_MEETING
 
 HEADING = "    rubrik: Årsbokslut 2025"
 HEADING_LINE = 40  # in the seed meeting

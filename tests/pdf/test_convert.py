@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SEED_MEETING, snapshot
 from docgen.errors import ToolError
 from docgen.pipeline.outfolder import staging_prefix
 from docgen.pipeline.run import build
+from support import SEED_MEETING, snapshot
 
 
 @pytest.mark.parametrize(("script", "message"), [

@@ -21,12 +21,12 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import SEED_MEETING, snapshot, swedish_document
 from docgen.errors import ToolError
 from docgen.pdf import office
 from docgen.pdf.office import Office
 from docgen.pipeline import outfolder
 from docgen.pipeline.run import build
+from support import SEED_MEETING, snapshot, swedish_document
 
 SLUG = "2026-03-26-direktionen"
 

@@ -12,13 +12,13 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from conftest import SEED_MEETING, snapshot, soffice_pids
 from docgen.cli import main
 from docgen.pdf.verify import check_pdf
 from docgen.pipeline import outfolder
 from docgen.pipeline import run as pipeline
 from docgen.pipeline.outfolder import OutputFolderError
 from docgen.pipeline.run import build
+from support import SEED_MEETING, snapshot, soffice_pids
 
 SLUG = "2026-03-26-direktionen"
 PROTOCOL = "protokoll/protokoll-2026-03-26-direktionen.pdf"

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SEED_MEETING
 from docgen.pdf.verify import verify_tree
 from docgen.pipeline import fingerprint
 from docgen.pipeline.run import build
+from support import ROOT, SEED_MEETING
 
 pytestmark = pytest.mark.libreoffice
 

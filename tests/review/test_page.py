@@ -13,12 +13,12 @@ import pytest
 import review_support
 from pypdf import PdfReader
 
-from conftest import MEMBERS, SEED_MEETING, pdf_text
 from docgen.errors import ToolError
 from docgen.pipeline.run import build
 from docgen.review import page as review_page
 from docgen.review import thumbnails
 from docgen.review.page import ReviewPage
+from support import MEMBERS, SEED_MEETING, pdf_text
 
 pytestmark = pytest.mark.libreoffice
 SLUG = "2026-03-26-direktionen"

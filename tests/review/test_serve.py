@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import review_support
 
-from conftest import ROOT, SEED_MEETING, descendants, pdf_text, soffice_pids, terminal_signals
+from support import ROOT, SEED_MEETING, descendants, pdf_text, soffice_pids, terminal_signals
 
 pytestmark = pytest.mark.libreoffice
 

@@ -13,10 +13,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from docgen.model.case import Association, Meeting
 
 SCHEMA_DIR = Path(__file__).resolve().parent
-SCHEMAS = {
+SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
     "forbund.schema.json": (Association, "Kommunalförbund och medlemmar (docgen)"),
     "sammantrade.schema.json": (Meeting, "Sammanträde med paragrafer (docgen)"),
 }
