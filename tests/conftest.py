@@ -27,6 +27,11 @@ def pytest_configure(config: pytest.Config) -> None:
     # Inherited by every LibreOffice and worker a test starts: soffice_pids() counts only this process's,
     # not those of pytest-xdist's other worker or of another checkout's tests on the machine.
     os.environ[TEST_PROCESS] = str(os.getpid())
+    # Each pytest-xdist worker keeps LibreOffice profiles of its own (docgen's profile_root() lies under
+    # XDG_CACHE_HOME): two builds at once would otherwise give the second fresh temporary profiles.
+    if worker := os.environ.get("PYTEST_XDIST_WORKER"):
+        cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        os.environ["XDG_CACHE_HOME"] = str(cache / f"docgen-test-{worker}")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -48,13 +53,11 @@ def seed_build(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="session")
-def built_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An out/ folder with the seed built once, cache included: copies of it rebuild without LibreOffice.
-    Never written to: tests change their copy (:func:`out`)."""
-    from docgen.pipeline.run import build
-
+def built_out(seed_build, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An out/ folder with the seed built, cache included (a copy of :func:`seed_build`'s): copies of it
+    rebuild without LibreOffice. Never written to: tests change their copy (:func:`out`)."""
     out = tmp_path_factory.mktemp("byggd") / "out"
-    build(SEED_MEETING, out)
+    shutil.copytree(seed_build.folder.parent, out, symlinks=True)
     return out
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from docgen.documents.plan import plan
 from docgen.documents.render import render_docx
 from docgen.documents.templates import Templates
 from docgen.input.validate import load_case
-from support import SEED_MEETING, docx_text
+from support import copy_decisions, docx_text
 
 pytestmark = pytest.mark.libreoffice
 
@@ -65,8 +64,7 @@ def test_a_digitally_adjusted_protocol_has_page_numbers_and_no_empty_signature_b
 
 
 def test_a_protocol_adjusted_on_paper_keeps_signature_lines_and_boxes(tmp_path: Path):
-    shutil.copytree(SEED_MEETING.parent, tmp_path / "d")
-    meeting = tmp_path / "d" / SEED_MEETING.name
+    meeting = copy_decisions(tmp_path, "d")
     text = meeting.read_text(encoding="utf-8")
     assert "  sätt: digitalt\n" in text
     meeting.write_text(text.replace("  sätt: digitalt\n", "  sätt: på plats\n  plats: Linköping\n"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -13,12 +12,11 @@ from docgen.documents.plan import plan
 from docgen.documents.render import render_docx
 from docgen.documents.templates import TemplateProblem, Templates
 from docgen.input.validate import load_case
-from support import SEED_MEETING, docx_text
+from support import SEED_MEETING, copy_decisions, docx_text
 
 
 def _case_with(tmp_path: Path, old: str, new: str):
-    shutil.copytree(SEED_MEETING.parent, tmp_path / "d")
-    meeting = tmp_path / "d" / SEED_MEETING.name
+    meeting = copy_decisions(tmp_path, "d")
     text = meeting.read_text(encoding="utf-8")
     assert old in text
     meeting.write_text(text.replace(old, new), encoding="utf-8")

@@ -26,7 +26,7 @@ from docgen.pdf import office
 from docgen.pdf.office import Office
 from docgen.pipeline import outfolder
 from docgen.pipeline.run import build
-from support import SEED_MEETING, snapshot, swedish_document
+from support import SEED_MEETING, snapshot, write_swedish_docx
 
 SLUG = "2026-03-26-direktionen"
 
@@ -164,10 +164,7 @@ def _group(pgid: int) -> dict[int, str]:
 
 def _docx(folder: Path, name: str = "kallelse.docx", text: str = "Kallelse till direktionens sammanträde") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    doc = swedish_document("Kallelse")
-    doc.add_paragraph(text)
-    doc.save(str(folder / name))
-    return folder / name
+    return write_swedish_docx(folder / name, "Kallelse", text)
 
 
 def _convert(tmp_path: Path, docx: Path, profiles: Path | None = None) -> tuple[dict | Exception, Office, float]:
