@@ -8,9 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT, SEED_MEETING
 from docgen.input.schema import SCHEMA_DIR, SCHEMAS, schema_text
 from docgen.input.validate import load_case
+from support import ROOT, SEED_MEETING, copy_decisions
 
 DOCGEN = [sys.executable, "-m", "docgen.cli"]
 
@@ -50,8 +50,7 @@ def test_seed_dates_pass_and_are_derived_when_left_out(tmp_path: Path):
     case = load_case(SEED_MEETING)
     assert (case.meeting.adjustment.date.isoformat(), case.meeting.posted.isoformat(),
             case.meeting.removed.isoformat()) == ("2026-03-26", "2026-03-27", "2026-04-17")
-    shutil.copytree(SEED_MEETING.parent, tmp_path / "d")
-    meeting = tmp_path / "d" / SEED_MEETING.name
+    meeting = copy_decisions(tmp_path, "d")
     text = meeting.read_text(encoding="utf-8")
     meeting.write_text(text.replace("anslag:\n  uppsatt: 2026-03-27\n  nedtaget: 2026-04-17\n", ""),
                        encoding="utf-8")
@@ -91,8 +90,7 @@ def test_build_without_libreoffice_says_how_to_install_it(tmp_path: Path):
 
 
 def test_input_errors_come_before_a_missing_libreoffice(tmp_path: Path):
-    shutil.copytree(SEED_MEETING.parent, tmp_path / "d")
-    meeting = tmp_path / "d" / SEED_MEETING.name
+    meeting = copy_decisions(tmp_path, "d")
     meeting.write_text(meeting.read_text(encoding="utf-8").replace("- nummer: 17", "- nummer: 16"),
                        encoding="utf-8")
     env = {"PATH": str(Path(sys.executable).parent), "HOME": str(tmp_path)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from conftest import ROOT
+from support import ROOT
 
 PACKAGE = ROOT / "docgen"
 ORDER = ["errors", "files", "model", "input", "records", "documents", "pdf", "pipeline", "distribution", "review",

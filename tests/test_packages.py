@@ -10,8 +10,8 @@ import pytest
 from pypdf import PdfReader
 from ruamel.yaml import YAML
 
-from conftest import MEMBERS, SEED_MEETING, docx_text, pdf_text, squash
 from docgen.model import formatting as fmt
+from support import MEMBERS, SEED_MEETING, docx_text, pdf_text, squash
 
 pytestmark = pytest.mark.libreoffice
 

@@ -18,9 +18,9 @@ import pikepdf
 import pytest
 from pypdf import PdfReader
 
-from conftest import ROOT, pdf_text, squash, swedish_document
 from docgen.pdf.verify import verify_tree
 from docgen.pipeline.run import build
+from support import ROOT, pdf_text, squash, write_swedish_docx
 
 pytestmark = pytest.mark.libreoffice
 
@@ -47,10 +47,9 @@ def _external_pdf(path: Path) -> None:
 
 
 def _word_underlag(path: Path) -> None:
-    doc = swedish_document("tjänsteskrivelse", author="Räddningstjänstförbundet Sydost & Kust")
-    doc.add_heading("Tjänsteskrivelse: borgen för räddningsfordon", level=1)
-    doc.add_paragraph("Förbundet behöver ersätta fyra höjdfordon under 2027–2029.")
-    doc.save(str(path))
+    write_swedish_docx(path, "tjänsteskrivelse", "Förbundet behöver ersätta fyra höjdfordon under 2027–2029.",
+                       heading="Tjänsteskrivelse: borgen för räddningsfordon",
+                       author="Räddningstjänstförbundet Sydost & Kust")
 
 
 @pytest.fixture(scope="module")

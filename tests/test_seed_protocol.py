@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from conftest import SEED_PROTOCOL, pdf_body_pages, pdf_body_text, squash
+from support import SEED_PROTOCOL, pdf_body_pages, pdf_body_text, squash
 
 pytestmark = pytest.mark.libreoffice
 

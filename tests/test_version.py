@@ -7,7 +7,7 @@ import sys
 import tomllib
 
 import docgen
-from conftest import ROOT
+from support import ROOT
 
 
 def test_the_package_and_the_cli_report_pyprojects_version():

@@ -51,10 +51,9 @@ def _check(answers: Answers, case: Case, source: Source) -> list[Problem]:
         where = ("svar", member_id)
         if member_id not in members:
             problems.append(source.problem(where, f"okänd medlem {member_id!r}; känd är: {', '.join(members)}"))
-        elif asked and isinstance(given, Answer):
-            problems += _check_one_answer(given, case, where, source)
         elif asked:
-            problems += _check_per_paragraph(given, case, where, source)
+            problems += (_check_one_answer(given, case, where, source) if isinstance(given, Answer)
+                         else _check_per_paragraph(given, case, where, source))
     return problems
 
 

@@ -57,7 +57,6 @@ from ruamel.yaml.events import (
     CollectionStartEvent,
     DocumentStartEvent,
     MappingStartEvent,
-    NodeEvent,
     ScalarEvent,
 )
 from ruamel.yaml.reader import ReaderError
@@ -247,7 +246,7 @@ def _read(path: Path, fail) -> bytes:
     except FileNotFoundError:
         raise fail("filen finns inte") from None
     except OSError as exc:
-        raise fail(f"kan inte läsa filen ({_OS_REASONS.get(exc.errno, exc.strerror)})") from None
+        raise fail(f"kan inte läsa filen ({_OS_REASONS.get(exc.errno or 0) or exc.strerror})") from None
     except ValueError:  # a NUL in the path
         raise fail("ogiltigt filnamn") from None
     if len(raw) > MAX_YAML_BYTES:
@@ -386,7 +385,7 @@ def _check_events(yaml: YAML, text: _Text, name: str, paths: dict[int, Path_]) -
         if isinstance(event, CollectionEndEvent):
             open_collections.pop()
             continue
-        if not isinstance(event, NodeEvent):
+        if not isinstance(event, ScalarEvent | CollectionStartEvent):  # the nodes with a tag (aliases refused above)
             continue
         path, is_key = _where(open_collections)
         paths[event.start_mark.index] = path

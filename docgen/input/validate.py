@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from docgen.errors import InputError, Problem
 from docgen.input import markdown_limits
@@ -166,7 +167,7 @@ _PATTERN_HINTS = {
 }
 
 
-def _message(error: dict[str, Any]) -> str:
+def _message(error: ErrorDetails) -> str:
     value = error.get("input")
     if value is None and error["type"].endswith(("_type", "_parsing")):
         return "är tomt; fyll i ett värde"  # a key written with nothing after it, or ~
@@ -310,9 +311,9 @@ def _check_request(case: Case, index: int, association_src: Source,
                     f"ogiltigt datum \"{member.facts[key]}\" – skriv ÅÅÅÅ-MM-DD"))
     for c_index, clause in enumerate(request.clauses):
         where = (*base, "att_satser", c_index)
-        for member in (None, *(m for m in case.association.members if clause.applies_to(m))):
+        for recipient in (None, *(m for m in case.association.members if clause.applies_to(m))):
             try:
-                placeholders.render(clause.text, clause_values(case, item, member), clause.member_specific)
+                placeholders.render(clause.text, clause_values(case, item, recipient), clause.member_specific)
             except placeholders.PlaceholderError as exc:
                 problems.append(meeting_src.problem(where, str(exc)))
                 break
@@ -405,7 +406,7 @@ def _check_shares(case: Case, src: Source) -> list[Problem]:
     with_share = [i for i, m in enumerate(members) if m.share is not None]
     with_weight = [i for i, m in enumerate(members) if m.weight is not None]
     if len(with_share) == len(members):
-        total = sum(m.share for m in members if m.share is not None)
+        total = sum((m.share for m in members if m.share is not None), Decimal(0))
         if total != 100:
             return [src.problem(("medlemmar", with_share[-1], "andel"),
                                 f"andelarna summerar till {fmt.percent(total)}; de ska bli exakt 100,00 %")]

@@ -374,9 +374,9 @@ class Case(Model):
         members = self.association.members
         if all(m.share is not None for m in members):
             # Given shares are exact to the hundredth (validated); amounts follow them.
-            weights = [(m.id, int(m.share * 100)) for m in members]
+            weights = [(m.id, int(m.share * 100)) for m in members if m.share is not None]
         elif all(m.weight is not None for m in members):
-            weights = [(m.id, m.weight) for m in members]
+            weights = [(m.id, m.weight) for m in members if m.weight is not None]
         else:
             return {}
         return {s.key: s for s in allocate_guarantee(total, weights)}

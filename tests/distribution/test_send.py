@@ -5,25 +5,18 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import shutil
 import smtplib
-import socket
-from dataclasses import dataclass, field
-from email import message_from_bytes
-from email.message import EmailMessage
-from email.policy import default as DEFAULT_POLICY
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 
-from conftest import MEMBERS, SEED_MEETING, squash
 from docgen.distribution import outgoing, send
 from docgen.distribution.isolation import IsolationError
 from docgen.distribution.send import ChangedError, SendError, send_meeting
 from docgen.distribution.sendlog import SendLog, log_file
 from docgen.distribution.smtp import Connection
 from docgen.input.validate import load_case
+from support import MEMBERS, Recorder, copy_decisions, running_smtp_server, smtp_environ, squash
 
 pytestmark = pytest.mark.libreoffice
 
@@ -32,59 +25,23 @@ ADDRESSES = {"boxholm": "kommun@boxholm.se", "vimmerby": "vimmerby.kommun@vimmer
 
 
 
-@dataclass
-class Received:
-    sender: str
-    recipients: list[str]
-    message: EmailMessage
-
-
-@dataclass
-class Recorder:
-    """An aiosmtpd handler that keeps every message, and refuses once it has taken ``accept`` of them."""
-
-    accept: int | None = None
-    messages: list[Received] = field(default_factory=list)
-
-    async def handle_DATA(self, _server, _session, envelope) -> str:
-        if self.accept is not None and len(self.messages) >= self.accept:
-            return "554 5.3.4 Testservern tar inte emot fler meddelanden"
-        self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos),
-                                      message_from_bytes(envelope.content, policy=DEFAULT_POLICY)))
-        return "250 2.0.0 Ok: mottaget"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def smtp_server():
     handler = Recorder()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    try:
+    with running_smtp_server(handler) as controller:
         yield controller, handler
-    finally:
-        controller.stop()
 
 
 @pytest.fixture
 def smtp_env(smtp_server) -> dict[str, str]:
-    """Settings from the environment only, as a secretary's shell would have them; plain SMTP to localhost."""
     controller, _handler = smtp_server
-    return {"DOCGEN_SMTP_SERVER": "127.0.0.1", "DOCGEN_SMTP_PORT": str(controller.port),
-            "DOCGEN_SMTP_SAKERHET": "okrypterad", "DOCGEN_SMTP_AVSANDARE": "registrator@itsam.se"}
+    return smtp_environ(controller.port)
 
 
 @pytest.fixture
 def decisions(tmp_path: Path) -> Path:
     """A private copy of decisions/ (the send log and the answers are written beside the meeting)."""
-    folder = tmp_path / "decisions"
-    shutil.copytree(SEED_MEETING.parent, folder)
-    return folder / SEED_MEETING.name
+    return copy_decisions(tmp_path)
 
 
 @pytest.fixture

@@ -9,21 +9,19 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import ROOT, SEED_MEETING
 from docgen.cli import main
 from docgen.distribution.sendlog import SendLog, log_file
 from docgen.distribution.status import FAILED, MET, OPEN, status
 from docgen.errors import InputError
 from docgen.input.answers import answers_file, load_answers
 from docgen.input.validate import load_case
+from support import ROOT, copy_decisions
 
 BIFALL = "beslut: bifall"
 
 
 def _meeting(tmp_path: Path) -> Path:
-    folder = tmp_path / "decisions"
-    shutil.copytree(SEED_MEETING.parent, folder)
-    return folder / SEED_MEETING.name
+    return copy_decisions(tmp_path)
 
 
 def _answer(member: str, decision: str = "bifall", signed: str | None = "2026-05-20", day: str = "2026-05-12") -> str:

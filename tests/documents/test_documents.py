@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -10,11 +9,11 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
-from conftest import SEED_MEETING, docx_text
 from docgen.documents.plan import plan
 from docgen.documents.render import render_docx
 from docgen.documents.templates import Templates
 from docgen.input.validate import load_case
+from support import copy_decisions, docx_text
 
 pytestmark = pytest.mark.libreoffice
 
@@ -43,7 +42,8 @@ def test_every_pdf_is_swedish_with_the_title_shown_by_the_viewer(seed_build):
         root = reader.trailer["/Root"]
         assert root["/Lang"] == "sv-SE", path.name
         assert reader.metadata.title, path.name
-        assert root["/ViewerPreferences"]["/DisplayDocTitle"], path.name
+        # A pypdf BooleanObject is always truthy (bool(BooleanObject(False)) is True): compare its value.
+        assert root["/ViewerPreferences"]["/DisplayDocTitle"].value is True, path.name
         twin = path.with_suffix(".docx")
         if twin.exists():
             assert reader.metadata.title == Document(str(twin)).core_properties.title
@@ -64,8 +64,7 @@ def test_a_digitally_adjusted_protocol_has_page_numbers_and_no_empty_signature_b
 
 
 def test_a_protocol_adjusted_on_paper_keeps_signature_lines_and_boxes(tmp_path: Path):
-    shutil.copytree(SEED_MEETING.parent, tmp_path / "d")
-    meeting = tmp_path / "d" / SEED_MEETING.name
+    meeting = copy_decisions(tmp_path, "d")
     text = meeting.read_text(encoding="utf-8")
     assert "  sätt: digitalt\n" in text
     meeting.write_text(text.replace("  sätt: digitalt\n", "  sätt: på plats\n  plats: Linköping\n"),

@@ -7,11 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT, SEED_MEETING, docx_text
 from docgen.documents.plan import plan
 from docgen.documents.render import render_docx
 from docgen.documents.templates import Templates
 from docgen.input.validate import load_case
+from support import ROOT, SEED_MEETING, docx_text
 
 REPLACE = "regressavtal beslutat {{ regressavtal_datum }} upphör"
 FORMER = "ersätter tidigare fattade beslut {{ tidigare_kf_beslut }} samt"

@@ -15,7 +15,6 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
-from conftest import SEED_MEETING, docx_text, pdf_text, squash
 from docgen.distribution.isolation import addressed_kinds
 from docgen.documents import context as ctx
 from docgen.documents.contract import check_templates
@@ -27,6 +26,7 @@ from docgen.input.validate import load_case
 from docgen.model.case import ALL_MEMBERS, Case
 from docgen.pipeline.run import build
 from docgen.review.page import PAGE, ReviewPage
+from support import SEED_MEETING, docx_text, pdf_text, squash
 
 SLUG = "2026-03-26-direktionen"
 

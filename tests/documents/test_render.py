@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import shutil
 import zipfile
 from pathlib import Path
 
 import pytest
 from docx import Document
 
-from conftest import SEED_MEETING, docx_text
 from docgen.documents.plan import plan
 from docgen.documents.render import fill, render_docx
 from docgen.documents.templates import TemplateProblem, Templates
 from docgen.input.validate import load_case
+from support import SEED_MEETING, copy_decisions, docx_text
 
 
 def _case_with(tmp_path: Path, old: str, new: str):
-    shutil.copytree(SEED_MEETING.parent, tmp_path / "d")
-    meeting = tmp_path / "d" / SEED_MEETING.name
+    meeting = copy_decisions(tmp_path, "d")
     text = meeting.read_text(encoding="utf-8")
     assert old in text
     meeting.write_text(text.replace(old, new), encoding="utf-8")

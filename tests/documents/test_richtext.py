@@ -123,6 +123,11 @@ def texts_and_styles(document: docx.document.Document) -> list[tuple[str, str]]:
     return [(p.text, p.style.name) for p in body_paragraphs(document)]
 
 
+def texts_styles_and_indents(document: docx.document.Document) -> list[tuple[str, str, bool]]:
+    """Each paragraph's text, style, and whether it has a left indent of its own."""
+    return [(p.text, p.style.name, (p.paragraph_format.left_indent or 0) > 0) for p in body_paragraphs(document)]
+
+
 def num_id(paragraph: docx.text.paragraph.Paragraph) -> int | None:
     ppr = paragraph._p.pPr
     if ppr is None or ppr.numPr is None or ppr.numPr.numId is None:
@@ -214,14 +219,22 @@ def test_surrounding_whitespace_is_ignored() -> None:
 # --------------------------------------------------------------------------- #
 
 
-def test_heading_levels(build: Builder) -> None:
-    document = build("# Ett\n\n## Två\n\n### Tre\n\n###### Sex")
-    assert texts_and_styles(document) == [
-        ("Ett", "Heading 4"),
-        ("Två", "Heading 5"),
-        ("Tre", "Heading 6"),
-        ("Sex", "Heading 9"),  # 6 + 3 clamps at 9
-    ]
+@pytest.mark.parametrize(("markdown", "expected"), [
+    pytest.param("# Ett\n\n## Två\n\n### Tre\n\n###### Sex",
+                 [("Ett", "Heading 4"), ("Två", "Heading 5"), ("Tre", "Heading 6"),
+                  ("Sex", "Heading 9")],  # 6 + 3 clamps at 9
+                 id="heading levels"),
+    pytest.param("- Ett\n  - Ett a\n    - Ett a i\n- Två\n",
+                 [("Ett", "List Bullet"), ("Ett a", "List Bullet 2"), ("Ett a i", "List Bullet 3"),
+                  ("Två", "List Bullet")],
+                 id="bullet list with nesting"),
+    pytest.param("```\nif a < b && c:\n    **inte fet**\n```\n\n    indragen kod",
+                 [("if a < b && c:", "Normal"), ("    **inte fet**", "Normal"), ("indragen kod", "Normal")],
+                 id="code is literal body text"),
+])
+def test_blocks_become_paragraphs_in_their_styles(build: Builder, markdown: str,
+                                                   expected: list[tuple[str, str]]) -> None:
+    assert texts_and_styles(build(markdown)) == expected
 
 
 def test_heading_offset_is_configurable() -> None:
@@ -229,28 +242,12 @@ def test_heading_offset_is_configurable() -> None:
     assert texts_and_styles(document) == [("Ett", "Heading 1"), ("Två", "Heading 2")]
 
 
-def test_bullet_list_with_nesting(build: Builder) -> None:
-    text = "- Ett\n  - Ett a\n    - Ett a i\n- Två\n"
-    document = build(text)
-    assert texts_and_styles(document) == [
-        ("Ett", "List Bullet"),
-        ("Ett a", "List Bullet 2"),
-        ("Ett a i", "List Bullet 3"),
-        ("Två", "List Bullet"),
-    ]
-
-
 def test_two_ordered_lists_restart_numbering(build: Builder) -> None:
-    text = "1. Första\n2. Andra\n\nMellanliggande stycke.\n\n1. Ny första\n2. Ny andra\n"
-    document = build(text)
+    document = build("1. Första\n2. Andra\n\nMellanliggande stycke.\n\n1. Ny första\n2. Ny andra\n")
     paragraphs = body_paragraphs(document)
-    assert [(p.text, p.style.name) for p in paragraphs] == [
-        ("Första", "List Number"),
-        ("Andra", "List Number"),
-        ("Mellanliggande stycke.", "Normal"),
-        ("Ny första", "List Number"),
-        ("Ny andra", "List Number"),
-    ]
+    assert texts_and_styles(document) == [("Första", "List Number"), ("Andra", "List Number"),
+                                          ("Mellanliggande stycke.", "Normal"),
+                                          ("Ny första", "List Number"), ("Ny andra", "List Number")]
     first, second = num_id(paragraphs[0]), num_id(paragraphs[3])
     assert first is not None and second is not None
     assert num_id(paragraphs[1]) == first
@@ -264,23 +261,29 @@ def test_two_ordered_lists_restart_numbering(build: Builder) -> None:
     assert len(abstract) == 1
 
 
+SEVERAL_PARAGRAPHS = "1. Punkt ett\n\n   Mer om punkt ett.\n2. Punkt två\n"
+
+
 def test_ordered_list_start_number_is_kept() -> None:
     document = build_document("3. Tre\n4. Fyra\n")
     paragraphs = body_paragraphs(document)
     assert start_override(document, num_id(paragraphs[0])) == 3
 
 
-def test_list_item_with_several_paragraphs() -> None:
-    document = build_document("1. Punkt ett\n\n   Mer om punkt ett.\n2. Punkt två\n")
-    paragraphs = body_paragraphs(document)
-    assert [(p.text, p.style.name) for p in paragraphs] == [
-        ("Punkt ett", "List Number"),
-        ("Mer om punkt ett.", "Normal"),
-        ("Punkt två", "List Number"),
-    ]
-    assert paragraphs[1].paragraph_format.left_indent is not None
-    assert paragraphs[1].paragraph_format.left_indent > 0
-    assert num_id(paragraphs[0]) == num_id(paragraphs[2])
+@pytest.mark.parametrize(("markdown", "expected"), [
+    pytest.param(SEVERAL_PARAGRAPHS, [("Punkt ett", "List Number", False), ("Mer om punkt ett.", "Normal", True),
+                                      ("Punkt två", "List Number", False)], id="list item with several paragraphs"),
+    pytest.param("> Citat **här**\n\nEfter citatet.\n\n---\n\nSlut.",
+                 [("Citat här", "Normal", True), ("Efter citatet.", "Normal", False), ("Slut.", "Normal", False)],
+                 id="blockquote is indented body text"),
+])
+def test_indented_paragraphs(markdown: str, expected: list[tuple[str, str, bool]]) -> None:
+    assert texts_styles_and_indents(build_document(markdown)) == expected
+
+
+def test_a_list_item_with_several_paragraphs_keeps_one_numbering() -> None:
+    first, _more, second = body_paragraphs(build_document(SEVERAL_PARAGRAPHS))
+    assert num_id(first) == num_id(second)
 
 
 # --------------------------------------------------------------------------- #
@@ -383,28 +386,6 @@ def test_entities_are_decoded_once() -> None:
     assert markdown_plain_lines("A &amp; B &lt;C&gt; &nbsp;D") == [f"A & B <C> {NBSP}D"]
 
 
-def test_code_is_literal_body_text() -> None:
-    text = "```\nif a < b && c:\n    **inte fet**\n```\n\n    indragen kod"
-    document = build_document(text)
-    assert texts_and_styles(document) == [
-        ("if a < b && c:", "Normal"),
-        ("    **inte fet**", "Normal"),
-        ("indragen kod", "Normal"),
-    ]
-
-
-def test_blockquote_is_indented_body_text() -> None:
-    document = build_document("> Citat **här**\n\nEfter citatet.\n\n---\n\nSlut.")
-    paragraphs = body_paragraphs(document)
-    assert [(p.text, p.style.name) for p in paragraphs] == [
-        ("Citat här", "Normal"),
-        ("Efter citatet.", "Normal"),
-        ("Slut.", "Normal"),
-    ]
-    assert paragraphs[0].paragraph_format.left_indent > 0
-    assert paragraphs[1].paragraph_format.left_indent is None
-
-
 def test_control_characters_do_not_break_the_document(build: Builder) -> None:
     document = build("Före\x07kontroll\x0ctecken.")
     assert [p.text for p in body_paragraphs(document)] == ["Förekontrolltecken."]
@@ -420,8 +401,7 @@ def test_missing_styles_fall_back_to_body() -> None:
         "# Rubrik\n\n- Punkt\n\n| A |\n|---|\n| 1 |",
         RichTextStyles(heading_offset=3, bullet="Finns Inte", table="Ingen Tabell"),
     )
-    paragraphs = body_paragraphs(document)
-    assert [(p.text, p.style.name) for p in paragraphs] == [
+    assert texts_and_styles(document) == [
         ("Rubrik", "Heading 4"),
         ("\u2022\tPunkt", "Normal"),
     ]

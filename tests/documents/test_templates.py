@@ -13,10 +13,10 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from conftest import ROOT, SEED_MEETING
 from docgen.documents.templates import SHIPPED
 from docgen.pdf.verify import _fonts
 from docgen.pipeline.run import build
+from support import ROOT, SEED_MEETING
 
 DOCGEN = [sys.executable, "-m", "docgen.cli"]
 

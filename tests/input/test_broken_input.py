@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import SEED_MEETING, snapshot
 from docgen.cli import main
+from support import SEED_MEETING, snapshot
 
 MEETING = SEED_MEETING.name
 ASSOCIATION = "forbund.yaml"
@@ -44,6 +44,15 @@ def _shares(total: str) -> Callable[[str], str]:
 BILLION_LAUGHS = "".join(f"l{i}: &l{i} [*l{i - 1}, *l{i - 1}, *l{i - 1}]\n" if i else "l0: &l0 [lol]\n"
                          for i in range(9))
 
+# Fill-in marks left in the meeting's text: (the mark, the seed's text, the text with the mark).
+LEFTOVER_MARKS = [
+    ("ÅÅÅÅ", "- ingen kommunal borgensavgift ska tas ut", "- ingen kommunal borgensavgift enligt KF ÅÅÅÅ ska tas ut"),
+    ("TODO", "beslut: Direktionen beslutar att godkänna årsbokslut för 2025.",
+     "beslut: Direktionen beslutar att godkänna årsbokslut för 2025. TODO"),
+    ("underscores", "- Tjänsteskrivelse daterad 2026-03-05", "- Tjänsteskrivelse daterad ____"),
+    ("[...]", "- Kommundirektörsberedningens protokoll.", "- Kommundirektörsberedningens protokoll [...]"),
+]
+
 CASES = [
     Broken("bad date", MEETING, "organ: Direktionen\ndatum: 2026-03-26",
            'organ: Direktionen\ndatum: "datum"', "ogiltigt datum", anchor='datum: "datum"'),
@@ -74,17 +83,10 @@ CASES = [
     Broken("anslag too late", MEETING, "uppsatt: 2026-03-27", "uppsatt: 2026-03-29", "för sent"),
     Broken("anslag taken down too early", MEETING, "nedtaget: 2026-04-17", "nedtaget: 2026-04-16",
            "före överklagandetidens slut"),
-    Broken("leftover ÅÅÅÅ", MEETING, "- ingen kommunal borgensavgift ska tas ut",
-           "- ingen kommunal borgensavgift enligt KF ÅÅÅÅ ska tas ut", "ifyllnadsmarkering"),
     Broken("leftover xx", MEETING, "Utredningsfasen bedöms pågå i cirka sex månader.",
            "Utredningsfasen bedöms pågå i cirka xx månader.", "ifyllnadsmarkering",
            anchor="Utredningsfasen bedöms pågå i cirka xx"),
-    Broken("leftover TODO", MEETING, "beslut: Direktionen beslutar att godkänna årsbokslut för 2025.",
-           "beslut: Direktionen beslutar att godkänna årsbokslut för 2025. TODO", "ifyllnadsmarkering"),
-    Broken("leftover underscores", MEETING, "- Tjänsteskrivelse daterad 2026-03-05",
-           "- Tjänsteskrivelse daterad ____", "ifyllnadsmarkering"),
-    Broken("leftover [...]", MEETING, "- Kommundirektörsberedningens protokoll.",
-           "- Kommundirektörsberedningens protokoll [...]", "ifyllnadsmarkering"),
+    *(Broken(f"leftover {mark}", MEETING, old, new, "ifyllnadsmarkering") for mark, old, new in LEFTOVER_MARKS),
     Broken('leftover "datum" in a member fact', ASSOCIATION, "regressavtal_datum: ~\n",
            'regressavtal_datum: "datum"\n', "ogiltigt datum"),
     Broken("leftover KF ÅÅÅÅ § xx in a member fact", ASSOCIATION, "tidigare_kf_beslut: ~\n",

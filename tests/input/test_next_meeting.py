@@ -9,8 +9,8 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from conftest import ROOT, SEED_MEETING
 from docgen.input.load import load_yaml
+from support import ROOT, SEED_MEETING
 
 DOCGEN = [sys.executable, "-m", "docgen.cli"]
 

@@ -25,9 +25,9 @@ from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.constructor import SafeConstructor
 
-from conftest import ROOT, SEED_MEETING
 from docgen.input.load import load_yaml
 from docgen.input.schema import SCHEMA_DIR, SCHEMAS
+from support import ROOT, SEED_MEETING
 
 SYDOST = ROOT / "tests" / "data" / "sydost"
 FILES = [

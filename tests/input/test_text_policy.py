@@ -8,24 +8,21 @@ noncharacters are refused with the file, line and column where they stand.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import SEED_MEETING
 from docgen.errors import InputError, Problem
 from docgen.input.validate import load_case
 from docgen.model.case import Case
+from support import SEED_MEETING, copy_decisions
 
 HEADING = "    rubrik: Årsbokslut 2025"
 HEADING_LINE = 40  # in the seed meeting
 
 
 def _meeting(tmp_path: Path, edit) -> Path:
-    decisions = tmp_path / "decisions"
-    shutil.copytree(SEED_MEETING.parent, decisions)
-    meeting = decisions / SEED_MEETING.name
+    meeting = copy_decisions(tmp_path)
     text = meeting.read_text(encoding="utf-8")
     edited = edit(text)
     assert edited != text

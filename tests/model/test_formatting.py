@@ -6,6 +6,7 @@ Special characters are written as escapes so they are visible in the source:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, time
 from decimal import Decimal
 
@@ -19,42 +20,24 @@ from docgen.model import formatting as fmt
 
 
 @pytest.mark.parametrize(
-    ("value", "expected"),
+    ("format_", "value", "expected"),
     [
-        (date(2026, 3, 26), "26 mars 2026"),
-        (date(2026, 4, 1), "1 april 2026"),
-        (date(2026, 5, 7), "7 maj 2026"),
-        (date(2026, 8, 31), "31 augusti 2026"),
-        (date(2026, 1, 1), "1 januari 2026"),
-        (date(2025, 12, 24), "24 december 2025"),
+        (fmt.long_date, date(2026, 3, 26), "26 mars 2026"),
+        (fmt.long_date, date(2026, 4, 1), "1 april 2026"),
+        (fmt.long_date, date(2026, 5, 7), "7 maj 2026"),
+        (fmt.long_date, date(2026, 8, 31), "31 augusti 2026"),
+        (fmt.long_date, date(2026, 1, 1), "1 januari 2026"),
+        (fmt.long_date, date(2025, 12, 24), "24 december 2025"),
+        (fmt.short_date, date(2026, 3, 26), "2026-03-26"),
+        (fmt.short_date, date(2026, 1, 5), "2026-01-05"),
+        (fmt.short_date, date(2026, 12, 31), "2026-12-31"),
+        (fmt.clock, time(10, 0), "kl.\u00a010:00"),
+        (fmt.clock, time(9, 5), "kl.\u00a009:05"),
+        (fmt.clock, time(23, 59, 59), "kl.\u00a023:59"),
     ],
 )
-def test_long_date(value: date, expected: str) -> None:
-    assert fmt.long_date(value) == expected
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        (date(2026, 3, 26), "2026-03-26"),
-        (date(2026, 1, 5), "2026-01-05"),
-        (date(2026, 12, 31), "2026-12-31"),
-    ],
-)
-def test_short_date(value: date, expected: str) -> None:
-    assert fmt.short_date(value) == expected
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        (time(10, 0), "kl.\u00a010:00"),
-        (time(9, 5), "kl.\u00a009:05"),
-        (time(23, 59, 59), "kl.\u00a023:59"),
-    ],
-)
-def test_clock(value: time, expected: str) -> None:
-    assert fmt.clock(value) == expected
+def test_dates_and_times(format_: Callable[[date | time], str], value: date | time, expected: str) -> None:
+    assert format_(value) == expected
 
 
 # ---------------------------------------------------------------------------

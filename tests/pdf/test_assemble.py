@@ -37,6 +37,7 @@ from docgen.pdf import assemble
 from docgen.pdf.assemble import Part, merge
 from docgen.pdf.office import convert_to_argument
 from docgen.pdf.verify import check_pdf
+from support import xmp_element
 
 TITLE = "Kommunalförbundet Itsam: Ny borgen – handlingar till Boxholms kommun"
 STAMP = datetime.datetime(2026, 3, 26, 10, 0, tzinfo=datetime.UTC)
@@ -207,7 +208,7 @@ def _outline(reader: PdfReader) -> list[tuple[str, int, list[str]]]:
 
 
 def _xmp(reader: PdfReader) -> ET.Element:
-    return ET.fromstring(reader.trailer["/Root"]["/Metadata"].get_data())
+    return xmp_element(reader.trailer["/Root"]["/Metadata"].get_data())
 
 
 def _xmp_text(xmp: ET.Element, path: str) -> str:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SEED_MEETING, list_as_built, snapshot
 from docgen.errors import ToolError
 from docgen.pipeline.outfolder import staging_prefix
 from docgen.pipeline.run import build
+from support import SEED_MEETING, list_as_built, snapshot
 
 
 @pytest.mark.parametrize(("script", "message"), [

@@ -14,10 +14,10 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from conftest import soffice_export, swedish_document
 from docgen.errors import ToolError
 from docgen.pdf.normalise import normalise_pdf
 from docgen.pdf.verify import check_pdf
+from support import soffice_export, swedish_document
 
 pytestmark = pytest.mark.libreoffice
 

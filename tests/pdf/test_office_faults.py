@@ -20,12 +20,12 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import SEED_MEETING, list_as_built, snapshot, swedish_document
 from docgen.errors import ToolError
 from docgen.pdf import office
 from docgen.pdf.office import Office
 from docgen.pipeline import outfolder
 from docgen.pipeline.run import build
+from support import SEED_MEETING, list_as_built, snapshot, write_swedish_docx
 
 SLUG = "2026-03-26-direktionen"
 
@@ -163,10 +163,7 @@ def _group(pgid: int) -> dict[int, str]:
 
 def _docx(folder: Path, name: str = "kallelse.docx", text: str = "Kallelse till direktionens sammanträde") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    doc = swedish_document("Kallelse")
-    doc.add_paragraph(text)
-    doc.save(str(folder / name))
-    return folder / name
+    return write_swedish_docx(folder / name, "Kallelse", text)
 
 
 def _convert(tmp_path: Path, docx: Path, profiles: Path | None = None) -> tuple[dict | Exception, Office, float]:

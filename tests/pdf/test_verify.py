@@ -21,7 +21,6 @@ from pypdf.generic import (
 )
 from rich.console import Console
 
-from conftest import soffice_export, swedish_document
 from docgen.pdf.verify import (
     Check,
     PdfReport,
@@ -32,6 +31,7 @@ from docgen.pdf.verify import (
     summary_line,
     verify_tree,
 )
+from support import soffice_export, swedish_document
 
 TITLE = "Provhandling för kontroll av PDF/A"
 AUTHOR = "Kommunalförbundet Itsam"

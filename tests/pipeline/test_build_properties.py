@@ -1,9 +1,9 @@
 """Any text, the whole way to PDF: check and build agree, and every PDF passes docgen verify.
 
-The input suite (tests/input/test_input_properties.py) runs 500 examples
-through loading and the Word documents; this one takes fewer, because each
-goes through LibreOffice (kept warm across examples), the member packages
-and ``docgen verify``.
+The input suite (tests/input/test_input_properties.py) runs the hypothesis
+profile's examples through loading and the Word documents; this one takes a
+fiftieth of them, because each goes through LibreOffice (kept warm across
+examples), the member packages and ``docgen verify``.
 """
 
 from __future__ import annotations
@@ -14,16 +14,16 @@ from pathlib import Path
 
 import pytest
 from docx import Document
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from conftest import SEED_MEETING
 from docgen.documents.contract import load_and_check
 from docgen.errors import InputError
 from docgen.pdf import office
 from docgen.pdf.verify import check_pdf
 from docgen.pipeline.run import build
+from support import SEED_MEETING, examples_through_libreoffice
 
 MEETING = SEED_MEETING.name
 SEED = {name: (SEED_MEETING.parent / name).read_text(encoding="utf-8") for name in (MEETING, "forbund.yaml")}
@@ -42,8 +42,7 @@ def warm_office():
         yield pool
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                 HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples_through_libreoffice())
 @given(heading=TEXTS)
 def test_check_and_build_agree_and_every_pdf_verifies(warm_office, heading: str):
     with tempfile.TemporaryDirectory(prefix="docgen-bygge-") as folder:

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SEED_MEETING
+from support import ROOT, SEED_MEETING
 
 
 def _not_source(folder: str, names: list[str]) -> set[str]:
     """What a source checkout holds that is no part of the package: generated, cached or local."""
-    local = {".git", ".venv", "out", "build"} if Path(folder) == ROOT else set()
-    return {n for n in names if n in local or n in {"__pycache__", ".pytest_cache", ".ruff_cache"}
+    local = {".git", ".venv", "out", "build", "node_modules", ".hypothesis"} if Path(folder) == ROOT else set()
+    return {n for n in names if n in local or n in {"__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache"}
             or n.endswith(".egg-info")}
 
 

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SEED_MEETING, descendants, snapshot, soffice_pids, terminal_signals
 from docgen.pipeline.outfolder import foreign_files
 from docgen.pipeline.run import build
+from support import ROOT, SEED_MEETING, descendants, snapshot, soffice_pids, terminal_signals
 
 SLUG = "2026-03-26-direktionen"
 ROUNDS = int(os.environ.get("DOCGEN_KILL_ROUNDS", "3"))
@@ -86,6 +86,7 @@ def _whole(folder: Path) -> bool:
     return foreign_files(folder) == [] and all((folder / entry["fil"]).is_file() for entry in listed)
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("round_", range(ROUNDS))
 def test_a_build_killed_at_a_random_moment_loses_nothing(out: Path, round_: int):
     before_files = snapshot(out / SLUG)

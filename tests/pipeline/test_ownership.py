@@ -12,13 +12,13 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from conftest import SEED_MEETING, snapshot, soffice_pids
 from docgen.cli import main
 from docgen.pdf.verify import check_pdf
 from docgen.pipeline import outfolder
 from docgen.pipeline import run as pipeline
 from docgen.pipeline.outfolder import OutputFolderError
 from docgen.pipeline.run import build
+from support import SEED_MEETING, copy_decisions, snapshot, soffice_pids
 
 SLUG = "2026-03-26-direktionen"
 PROTOCOL = "protokoll/protokoll-2026-03-26-direktionen.pdf"
@@ -117,9 +117,7 @@ def test_tvinga_converts_everything_anew(out: Path):
 
 
 def test_markup_characters_in_a_heading_reach_the_pdf_metadata_literally(tmp_path: Path):
-    decisions = tmp_path / "d"
-    shutil.copytree(SEED_MEETING.parent, decisions)
-    meeting = decisions / SEED_MEETING.name
+    meeting = copy_decisions(tmp_path, "d")
     text = meeting.read_text(encoding="utf-8")
     assert "rubrik: Utökning av borgen" in text
     meeting.write_text(text.replace("rubrik: Utökning av borgen", 'rubrik: "Avtal med Atea & Dell <AB>"'),

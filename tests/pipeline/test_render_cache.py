@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SEED_MEETING, snapshot
 from docgen.pipeline import run as pipeline
 from docgen.pipeline.run import build
+from support import SEED_MEETING, snapshot
 
 pytestmark = pytest.mark.libreoffice
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SEED_MEETING
 from docgen.pdf.verify import verify_tree
 from docgen.pipeline import fingerprint
 from docgen.pipeline.run import build
+from support import ROOT, SEED_MEETING, copy_decisions
 
 pytestmark = pytest.mark.libreoffice
 
@@ -69,10 +69,8 @@ def test_rebuild_without_changes_starts_no_libreoffice(tmp_path: Path):
 
 
 def test_small_edit_converts_only_what_changed(tmp_path: Path):
-    import shutil
 
-    shutil.copytree(SEED_MEETING.parent, tmp_path / "d")
-    meeting = tmp_path / "d" / SEED_MEETING.name
+    meeting = copy_decisions(tmp_path, "d")
     out = tmp_path / "out"
     assert build(meeting, out).conversions == 15
     text = meeting.read_text(encoding="utf-8")

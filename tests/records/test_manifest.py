@@ -10,13 +10,13 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from conftest import SEED_MEETING, list_as_built
 from docgen.distribution.outgoing import NotBuiltError, read_manifest
 from docgen.pdf.verify import verify_tree
 from docgen.pipeline.fingerprint import inputs_digest, remember, up_to_date
 from docgen.pipeline.outfolder import foreign_files
 from docgen.records.manifest import MANIFEST, Manifest, ManifestError, ManifestFile, load, save
 from docgen.review.changes import manifest_digests
+from support import SEED_MEETING, list_as_built
 
 DIGEST = hashlib.sha256(b"x").hexdigest()
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import SEED_MEETING
 from docgen.cli import main
 from docgen.distribution.sendlog import SendLog, log_file
 from docgen.errors import InputError
 from docgen.records.sendlog import Failed, LoggedAttachment, Sending, Sent, append, read
+from support import SEED_MEETING
 
 WHEN = dt.datetime(2026, 4, 1, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))
 TO = {"member": "ydre", "address": "ydre.kommun@ydre.se", "message_id": "<a@itsam.se>"}

@@ -8,7 +8,7 @@ import pytest
 import review_support
 from review_support import AXE, needs_chromium
 
-from conftest import MEMBERS
+from support import MEMBERS
 
 pytestmark = [pytest.mark.libreoffice, needs_chromium]
 

@@ -13,12 +13,12 @@ import pytest
 import review_support
 from pypdf import PdfReader
 
-from conftest import MEMBERS, SEED_MEETING, pdf_text
 from docgen.errors import ToolError
 from docgen.pipeline.run import build
 from docgen.review import page as review_page
 from docgen.review import thumbnails
 from docgen.review.page import ReviewPage
+from support import MEMBERS, SEED_MEETING, copy_decisions, pdf_text
 
 pytestmark = pytest.mark.libreoffice
 SLUG = "2026-03-26-direktionen"
@@ -180,8 +180,7 @@ def test_same_input_same_page_and_pictures_and_pdftoppm_is_deterministic(reviewe
 
 def test_a_one_word_change_in_18_is_listed_and_only_changed_pdfs_are_drawn_again(built_out: Path, tmp_path: Path,
                                                                                monkeypatch):
-    shutil.copytree(SEED_MEETING.parent, tmp_path / "d")
-    meeting = tmp_path / "d" / SEED_MEETING.name
+    meeting = copy_decisions(tmp_path, "d")
     out = tmp_path / "out"
     shutil.copytree(built_out / ".cache", out / ".cache")
     first = _build(meeting, out).folder

@@ -3,31 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import socket
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 
-from conftest import SEED_MEETING
 from docgen.distribution.send import send_meeting
 from docgen.input.answers import answers_file
 from docgen.pipeline.run import build
 from docgen.review.page import write_review
+from support import Recorder, copy_decisions, running_smtp_server, smtp_environ
 
 pytestmark = pytest.mark.libreoffice
-
-
-class _Accept:
-    async def handle_DATA(self, _server, _session, _envelope) -> str:
-        return "250 2.0.0 Ok"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _section(page: str, section_id: str) -> str:
@@ -36,18 +22,10 @@ def _section(page: str, section_id: str) -> str:
 
 
 def test_the_page_shows_the_send_the_answers_and_what_changed_since_the_send(out: Path, tmp_path: Path):
-    folder = tmp_path / "decisions"
-    shutil.copytree(SEED_MEETING.parent, folder)
-    meeting = folder / SEED_MEETING.name
+    meeting = copy_decisions(tmp_path)
     build(meeting, out)
-    controller = Controller(_Accept(), hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    try:
-        send_meeting(meeting, out, send=True, environ={
-            "DOCGEN_SMTP_SERVER": "127.0.0.1", "DOCGEN_SMTP_PORT": str(controller.port),
-            "DOCGEN_SMTP_SAKERHET": "okrypterad", "DOCGEN_SMTP_AVSANDARE": "registrator@itsam.se"})
-    finally:
-        controller.stop()
+    with running_smtp_server(Recorder()) as controller:
+        send_meeting(meeting, out, send=True, environ=smtp_environ(controller.port))
     answers_file(meeting).write_text(
         "svar:\n  ydre:\n    datum: 2026-05-12\n    kf_paragraf: KF 2026 § 45\n    beslut: bifall\n", encoding="utf-8")
     text = meeting.read_text(encoding="utf-8")

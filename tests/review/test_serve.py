@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import review_support
 
-from conftest import ROOT, SEED_MEETING, descendants, pdf_text, soffice_pids, terminal_signals
+from support import ROOT, SEED_MEETING, copy_decisions, descendants, pdf_text, soffice_pids, terminal_signals
 
 pytestmark = pytest.mark.libreoffice
 
@@ -49,8 +49,7 @@ def _boxholm_amount(page: str) -> str:
 
 def test_serve_follows_saves_shows_errors_with_their_line_and_leaves_nothing_running(built_out: Path,
                                                                                     tmp_path: Path):
-    shutil.copytree(SEED_MEETING.parent, tmp_path / "d")
-    meeting = tmp_path / "d" / SEED_MEETING.name
+    meeting = copy_decisions(tmp_path, "d")
     out = tmp_path / "out"
     shutil.copytree(built_out / ".cache", out / ".cache")  # the first build needs no conversion
     before = soffice_pids()

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import SEED_MEETING
+from support import SEED_MEETING
 
 
 def _docgen(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
