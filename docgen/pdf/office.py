@@ -320,6 +320,7 @@ class _Worker:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
+            _wait_until_group_dead(self.process.pid, KILL_GRACE)
             self.ended = True
         with contextlib.suppress(OSError, ValueError):
             if self.process.stdin:
@@ -548,3 +549,27 @@ class Office:
             self.lock.close()
         if self.temporary:
             shutil.rmtree(self.profile_root, ignore_errors=True)
+
+
+def _wait_until_group_dead(pgid: int, timeout: float) -> None:
+    """Return once no process of group ``pgid`` runs any more (zombies count as dead), or after ``timeout``.
+
+    SIGKILL is delivered asynchronously: on a busy machine an orphaned LibreOffice child can
+    still be running for a moment after killpg returns, and a caller that exits then would
+    leave it behind for that moment.
+    """
+    deadline = time.monotonic() + timeout
+    while _group_running(pgid) and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def _group_running(pgid: int) -> bool:
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[0] not in ("Z", "X") and int(fields[2]) == pgid:
+            return True
+    return False
+
