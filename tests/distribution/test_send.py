@@ -37,6 +37,7 @@ class Received:
     sender: str
     recipients: list[str]
     message: EmailMessage
+    raw: bytes = b""
 
 
 @dataclass
@@ -50,7 +51,8 @@ class Recorder:
         if self.accept is not None and len(self.messages) >= self.accept:
             return "554 5.3.4 Testservern tar inte emot fler meddelanden"
         self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos),
-                                      message_from_bytes(envelope.content, policy=DEFAULT_POLICY)))
+                                      message_from_bytes(envelope.content, policy=DEFAULT_POLICY),
+                                      envelope.content))
         return "250 2.0.0 Ok: mottaget"
 
 
@@ -259,7 +261,7 @@ def test_a_stale_build_is_not_sent(built, smtp_env):
     meeting, out = built
     pdf = out / "2026-03-26-direktionen" / "medlemmar" / "ydre" / "ydre-samtliga-handlingar.pdf"
     pdf.write_bytes(pdf.read_bytes() + b"\n% changed\n")
-    with pytest.raises(outgoing.NotBuiltError, match="ändrats efter bygget"):
+    with pytest.raises(outgoing.NotBuiltError, match="ydre/ydre-samtliga-handlingar.pdf har ändrats"):
         send_meeting(meeting, out, environ=smtp_env)
 
 
