@@ -8,8 +8,9 @@ import time
 from pathlib import Path
 
 import pytest
+import test_send
 from click.testing import CliRunner
-from test_send import _member_of, smtp_env, smtp_server  # noqa: F401  (fixtures)
+from test_send import _member_of
 
 from conftest import MEMBERS, SEED_MEETING, sendable_copy
 from docgen.cli import main
@@ -20,6 +21,7 @@ from docgen.input.validate import load_case
 pytestmark = pytest.mark.libreoffice
 
 ID_HEADERS = (b"Message-ID", b"References", b"Supersedes")
+smtp_server, smtp_env = test_send.smtp_server, test_send.smtp_env  # the real SMTP server and its settings
 
 
 @pytest.fixture

@@ -236,8 +236,9 @@ def test_status_shows_when_each_member_was_last_reminded(tmp_path):
     sent = dt.datetime(2026, 4, 1, 9, 0, tzinfo=dt.UTC)
     for member in ("boxholm", "vimmerby"):
         _logged(log, member, REQUEST, f"{member}-samtliga-handlingar.pdf", sent, 0)
-    _logged(log, "boxholm", REMINDER, "paminnelse-boxholm-2026-06-16.pdf", dt.datetime(2026, 6, 16, 9, tzinfo=dt.UTC), 1)
-    _logged(log, "boxholm", REMINDER, "paminnelse-boxholm-2026-06-20.pdf", dt.datetime(2026, 6, 20, 9, tzinfo=dt.UTC), 2)
+    for number, day in enumerate((16, 20), start=1):
+        _logged(log, "boxholm", REMINDER, f"paminnelse-boxholm-2026-06-{day}.pdf",
+                dt.datetime(2026, 6, day, 9, tzinfo=dt.UTC), number)
 
     report = _status(meeting, _answer("ydre"))
     assert [row.reminded for row in report.members] == [dt.date(2026, 6, 20), None, None, None, None]
