@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import importlib
 import json
 import shutil
 from pathlib import Path
@@ -16,7 +17,6 @@ from conftest import SEED_MEETING, snapshot, soffice_pids
 from docgen.cli import main
 from docgen.pdf.verify import check_pdf
 from docgen.pipeline import outfolder
-from docgen.pipeline import run as pipeline
 from docgen.pipeline.outfolder import OutputFolderError
 from docgen.pipeline.run import build
 
@@ -178,7 +178,7 @@ def test_a_read_only_or_full_disk_is_a_swedish_message_and_nothing_changes(out: 
         raise error
 
     module, name = where.split(".")
-    monkeypatch.setattr(getattr(pipeline, module), name, fail)
+    monkeypatch.setattr(importlib.import_module(module), name, fail)
     result = CliRunner().invoke(main, ["build", str(SEED_MEETING), "--out", str(out), "--tvinga"])
     assert result.exit_code == 3
     assert f"docgen: kunde inte läsa eller skriva {message}. Inget i out/ har ändrats." in result.output
