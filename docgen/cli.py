@@ -16,21 +16,23 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from docgen.pipeline import fingerprint
+from docgen.pipeline import fingerprint, outfolder
 from docgen.terminal import err, out
 from docgen.terminal.interrupts import imports_shielded
 from docgen.terminal.options import (
     again_option,
     meeting_argument,
     out_option,
+    refuse_a_file,
     send_option,
     settings_option,
     the_meeting_file,
 )
 from docgen.terminal.running import ProgressBar, run, usage_error
+from docgen.terminal.usage import Group, WholeNumber
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="docgen", message="docgen %(version)s")
 def main() -> None:
     """Protokoll, utdrag, anslag och medlemspaket från YAML i decisions/."""
@@ -64,6 +66,7 @@ def build(mötesfil: Path, out_dir: Path, tvinga: bool, skriv_over: bool) -> Non
     """Skapa alla handlingar för sammanträdet (DOCX och PDF) under --out."""
     started = time.monotonic()
     if not (tvinga or skriv_over) and (folder := fingerprint.up_to_date(mötesfil, out_dir)) is not None:
+        run(lambda: outfolder.sweep_when_idle(out_dir, folder.name))
         out.print(f"Inget har ändrats sedan förra bygget: {folder} är aktuell.")
         return
     result = run(lambda: _build(mötesfil, out_dir, tvinga, skriv_over))
@@ -139,7 +142,7 @@ def _built_folder(meeting_file: Path) -> Path:
 
 
 @main.command()
-@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), callback=refuse_a_file,
               default=None, help="Mapp för schemafilerna (standard: docgen/schema).")
 def schema(out_dir: Path | None) -> None:
     """Skriv JSON Schema för YAML-filerna (för redigerarens komplettering och felmarkering)."""
@@ -160,7 +163,8 @@ def send(mötesfil: Path, out_dir: Path, skicka: bool, igen: tuple[str, ...], in
     from docgen.distribution.send import send_meeting
     from docgen.terminal import reports
 
-    result = run(lambda: send_meeting(mötesfil, out_dir, send=skicka, again=igen, settings_path=installningar))
+    result = run(lambda: send_meeting(mötesfil, out_dir, send=skicka, again=igen, settings_path=installningar,
+                                      waiting=reports.waiting_for_send_log))
     reports.mail_run(result, skicka)
 
 
@@ -190,7 +194,7 @@ def status(mötesfil: Path) -> None:
 @main.command()
 @meeting_argument
 @out_option("Mappen som handlingarna byggdes i; påminnelserna hamnar bredvid mötets mapp.")
-@click.option("--dagar", type=click.IntRange(min=0), default=14, show_default=True,
+@click.option("--dagar", type=WholeNumber(minimum=0), default=14, show_default=True,
               help="Påminn när så här många dagar eller färre återstår till svar_senast.")
 @send_option
 @again_option("Påminn medlemmen (id) en gång till om varje hemställan den inte svarat på.")
@@ -202,7 +206,7 @@ def remind(mötesfil: Path, out_dir: Path, dagar: int, skicka: bool, igen: tuple
     from docgen.terminal import reports
 
     result = run(lambda: remind_meeting(mötesfil, out_dir, days=dagar, send=skicka, again=igen,
-                                        settings_path=installningar))
+                                        settings_path=installningar, waiting=reports.waiting_for_send_log))
     if not result.steps:
         out.print("Ingen att påminna: alla har svarat, fått en påminnelse, inte fått hemställan ännu, "
                   f"eller så återstår mer än {dagar} dagar till svar_senast.")
@@ -213,7 +217,7 @@ def remind(mötesfil: Path, out_dir: Path, dagar: int, skicka: bool, igen: tuple
 @main.command()
 @meeting_argument
 @out_option("Mapp där handlingarna hamnar.", folder_only=True)
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+@click.option("--port", type=WholeNumber(0, 65535), default=8000, show_default=True,
               help="Port på 127.0.0.1 (0: en ledig port).")
 def serve(mötesfil: Path, out_dir: Path, port: int) -> None:
     """Visa granskningssidan i webbläsaren och bygg om varje gång YAML-filerna eller mallarna sparas."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -30,11 +30,34 @@ def file_digest(path: Path) -> str:
 
 
 @contextmanager
-def held(lock: Path) -> Iterator[None]:
-    """Hold an exclusive flock on ``lock`` (made if missing); a second holder waits for the first."""
+def held(lock: Path, waiting: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold an exclusive flock on ``lock`` (made if missing); a second holder waits for the first.
+
+    ``waiting`` is called once if the lock is taken, before the wait begins: a wait can be long.
+    """
     with lock.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if waiting is not None:
+                waiting()
+            fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def held_if_free(lock: Path) -> Iterator[bool]:
+    """Hold ``lock`` if no one does (True), else do not wait (False): for work that may just as well be left."""
+    with lock.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)

@@ -171,6 +171,8 @@ class Received:
     sender: str
     recipients: list[str]
     message: EmailMessage
+    raw: bytes = b""
+    """The message's bytes as the server received them."""
 
 
 @dataclass
@@ -184,7 +186,8 @@ class Recorder:
         if self.accept is not None and len(self.messages) >= self.accept:
             return "554 5.3.4 Testservern tar inte emot fler meddelanden"
         self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos),
-                                      message_from_bytes(envelope.content, policy=DEFAULT_POLICY)))
+                                      message_from_bytes(envelope.content, policy=DEFAULT_POLICY),
+                                      envelope.content))
         return "250 2.0.0 Ok: mottaget"
 
 

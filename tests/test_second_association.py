@@ -150,3 +150,20 @@ def test_each_guarantee_is_allocated_in_full(sydost):
     assert sum(s.kronor for s in shares.values()) == 60_000_000
     assert sum((s.percent for s in shares.values()), start=Decimal(0)) == Decimal("100.00")
     assert sydost.case.shares(next(i for i in sydost.case.request_items if not i.request.guarantee)) == {}
+
+
+def test_a_word_underlag_in_python_docx_defaults_builds_into_pdfs_that_verify(tmp_path: Path):
+    from docx import Document
+
+    shutil.copytree(DATA, tmp_path, dirs_exist_ok=True)
+    (tmp_path / "underlag").mkdir()
+    default = Document()  # en-US and no title, as python-docx and many offices leave a file
+    default.add_paragraph("Förbundet behöver ersätta fyra höjdfordon under 2027–2029.")
+    default.save(str(tmp_path / "underlag" / "tjansteskrivelse-borgen.docx"))
+    _external_pdf(tmp_path / "underlag" / "forbundsordning-forslag.pdf")
+    result = build(tmp_path / MEETING, tmp_path / "out")
+    failed = {r.path.relative_to(result.folder).as_posix(): [c.detail for c in r.checks if not c.ok]
+              for r in verify_tree(result.folder) if not r.ok}
+    assert failed == {}
+    word = PdfReader(result.folder / "underlag" / "underlag-paragraf-42-tjansteskrivelse-borgen.pdf")
+    assert str(word.trailer["/Root"]["/Lang"]) == "sv-SE"

@@ -66,3 +66,13 @@ def test_agenda_page_ranges_match_where_each_paragraph_starts_and_ends(seed_buil
             number, shown, agenda)
     # The seed meeting paginates as the real protocol did.
     assert starts == {16: 3, 17: 6, 18: 8, 19: 10, 20: 11}
+
+
+def test_the_extracts_second_table_repeats_its_own_header_on_its_continuation_page(seed_build):
+    extract = seed_build.folder / "utdrag" / "protokollsutdrag-2026-03-26-direktionen-paragraf-16.pdf"
+    pages = [squash(page) for page in pdf_body_pages(extract)]
+    last_row = squash("Itsam ska driva utvecklingsprojekt som leder till resurseffektivitet")
+    (page,) = [page for page in pages if last_row in page]
+    assert squash("Itsam ska vara en katalysator") not in page  # the table goes on here from an earlier page
+    assert squash("Verksamhetsmål") in page
+    assert squash("Ekonomiska mål") not in page

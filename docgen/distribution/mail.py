@@ -14,11 +14,40 @@ import mimetypes
 from dataclasses import dataclass
 from email.header import Header
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 from email.utils import format_datetime, formataddr
 
 from docgen.distribution.outgoing import REMINDER, Delivery
 from docgen.model import formatting as fmt
 from docgen.model.case import Case
+
+PACKAGE_HEADER = "X-Docgen-Paket"
+"""The header that names the package digest: it also marks a draft as docgen's own."""
+_ONE_LINE = frozenset({"message-id", "in-reply-to", "references", "supersedes"})
+_LONGEST_LINE = 998
+"""RFC 5322's limit on a line: the ids of a long meeting slug exceed the 78 characters a line should keep to."""
+
+
+class _Policy(EmailPolicy):
+    """The default policy, but a message id stays on its header's line.
+
+    Folded, ``Message-ID:`` stands alone on its line and the id on the next; some
+    clients and registry systems then read no id at all, and a reply or a
+    replacement no longer finds the message it refers to.
+    """
+
+    def fold(self, name: str, value: str) -> str:
+        policy = self.clone(max_line_length=_LONGEST_LINE) if name.lower() in _ONE_LINE else self
+        return EmailPolicy.fold(policy, name, value)
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        policy = self.clone(max_line_length=_LONGEST_LINE) if name.lower() in _ONE_LINE else self
+        return EmailPolicy.fold_binary(policy, name, value)
+
+
+POLICY = _Policy()
+"""How docgen's e-mails are written: as drafts, and with ``linesep="\\r\\n"`` (:data:`WIRE_POLICY`) to the server."""
+WIRE_POLICY = POLICY.clone(linesep="\r\n")
 
 _TYPES = {".pdf": "application/pdf",
           ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
@@ -116,7 +145,7 @@ def compose(case: Case, delivery: Delivery, sender: str, message_id: str, when: 
         message["References"] = earlier.message_id
     if replaces is not None:
         message["Supersedes"] = replaces.message_id
-    message["X-Docgen-Paket"] = delivery.digest
+    message[PACKAGE_HEADER] = delivery.digest
     message.set_content(body(case, delivery, replaces, reminded))
     for attachment in delivery.attachments:
         add_attachment(message, attachment.path.read_bytes(), attachment.name)

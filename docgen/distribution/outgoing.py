@@ -18,7 +18,7 @@ from pathlib import Path
 from docgen.documents.plan import PlannedDocument, outputs, package_path, plan, reading_order
 from docgen.errors import DocgenError
 from docgen.model.case import ALL_MEMBERS, Case, Member
-from docgen.pipeline.fingerprint import file_digest, up_to_date
+from docgen.pipeline.fingerprint import changed_outputs, file_digest, up_to_date
 from docgen.records.manifest import MANIFEST, PACKAGE_KIND, ManifestError, ManifestFile, load
 
 REQUEST = "hemställan"
@@ -68,6 +68,10 @@ class Delivery:
         return sum(a.size for a in self.attachments)
 
 
+SHOWN = 5
+"""How many changed files a refusal names before it says how many more there are."""
+
+
 def meeting_folder(case: Case, out_root: Path) -> Path:
     return out_root / case.meeting.slug
 
@@ -79,9 +83,13 @@ def built_folder(meeting_file: Path, case: Case, out_root: Path) -> Path:
         raise NotBuiltError(f"{folder} har inga byggda handlingar (manifest.json saknas); kör först "
                             f"docgen build {meeting_file} --out {out_root}")
     if up_to_date(meeting_file, out_root) is None:
-        raise NotBuiltError(f"handlingarna i {folder} är inte byggda från YAML-filerna som de ser ut nu, eller har "
-                            f"ändrats efter bygget; kör docgen build {meeting_file} --out {out_root} och granska "
-                            "dem innan något skickas")
+        rebuild = f"kör docgen build {meeting_file} --out {out_root} och granska dem innan något skickas"
+        changed = changed_outputs(folder)
+        if changed:
+            shown = ", ".join(str(folder / file) for file in changed[:SHOWN])
+            more = f" och {len(changed) - SHOWN} filer till" if len(changed) > SHOWN else ""
+            raise NotBuiltError(f"{shown}{more} har ändrats eller tagits bort efter bygget; {rebuild}")
+        raise NotBuiltError(f"handlingarna i {folder} är inte byggda från YAML-filerna som de ser ut nu; {rebuild}")
     return folder
 
 

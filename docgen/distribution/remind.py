@@ -100,7 +100,8 @@ def reminded_of(case: Case, history: History) -> set[int]:
 def remind_meeting(meeting_file: Path, out_root: Path, *, days: int = DEFAULT_DAYS, today: dt.date | None = None,
                    send: bool = False, again: Collection[str] = (), settings_path: Path | None = None,
                    environ: dict[str, str] | None = None,
-                   connect: Callable[[Settings], Connection] = Connection) -> Run:
+                   connect: Callable[[Settings], Connection] = Connection,
+                   waiting: Callable[[Path], None] | None = None) -> Run:
     from docgen.input.answers import answers_file, load_answers
     from docgen.input.validate import load_case
 
@@ -121,7 +122,7 @@ def remind_meeting(meeting_file: Path, out_root: Path, *, days: int = DEFAULT_DA
                       for d in group]
         return dispatch(meeting_file, asking_only(case, group[0].items) if group else case, out_root,
                         lambda: deliveries, send=send, again={*again, *follow_ups}, settings_path=settings_path,
-                        environ=environ, connect=connect, reminded=earlier)
+                        environ=environ, connect=connect, reminded=earlier, waiting=waiting)
 
     runs = [send_group(group) for group in _by_requests(due)] or [send_group([])]
     return _relabelled(_joined(case, runs), due, follow_ups - set(again))

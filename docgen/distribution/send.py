@@ -18,7 +18,7 @@ from collections.abc import Callable, Collection
 from contextlib import nullcontext
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.policy import default as DEFAULT_POLICY
+from email.parser import BytesHeaderParser
 from pathlib import Path
 
 from docgen.distribution import mail
@@ -130,17 +130,33 @@ def _decide(case: Case, delivery: Delivery, history: History, sender: str, force
 
 
 def write_drafts(steps: list[Step], folder: Path) -> list[Path]:
-    """One ``.eml`` per message this run sends, for the secretary to open and read."""
+    """One ``.eml`` per message this run sends, for the secretary to open and read.
+
+    A draft an earlier run wrote for a member this run sends nothing is removed,
+    so that what lies in the folder is what would go out now.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for step in steps:
-        if step.message is None:
-            continue
         prefix = "paminnelse-" if step.delivery.purpose != REQUEST else ""
         path = folder / f"{prefix}{step.delivery.member.id}.eml"
-        write_atomically(path, step.message.as_bytes(policy=DEFAULT_POLICY))
+        if step.message is None:
+            _remove_if_docgens_draft(path)
+            continue
+        write_atomically(path, step.message.as_bytes(policy=mail.POLICY))
         written.append(path)
     return written
+
+
+def _remove_if_docgens_draft(path: Path) -> None:
+    """Remove ``path`` only if docgen wrote it (its header names the package); a file of the secretary's stays."""
+    try:
+        with path.open("rb") as handle:
+            headers = BytesHeaderParser().parse(handle)
+    except FileNotFoundError:
+        return
+    if headers[mail.PACKAGE_HEADER] is not None:
+        path.unlink()
 
 
 def refuse_changed(steps: list[Step]) -> None:
@@ -165,8 +181,8 @@ def transmit(steps: list[Step], log: SendLog, settings: Settings,
     try:
         connection = connect(settings).__enter__()
     except (smtplib.SMTPException, OSError) as exc:
-        raise SendError(f"kunde inte ansluta till e-postservern {settings.server}:{settings.port}: {exc}. "
-                        "Inget har skickats.") from None
+        raise SendError(f"kunde inte ansluta till e-postservern {settings.server}:{settings.port}: "
+                        f"{_clause(exc)}. Inget har skickats.") from None
     try:
         for step in pending:
             _send_one(step, log, connection, settings)
@@ -193,12 +209,17 @@ def _send_one(step: Step, log: SendLog, connection: Connection, settings: Settin
     except Refused as exc:
         log.append(Failed(**to, time=now(), reply=exc.reply))
         raise SendError(f"servern tog inte emot meddelandet till {member.name} ({member.registry_email}): "
-                        f"{exc.reply}.") from None
+                        f"{_clause(exc.reply)}.") from None
     except (smtplib.SMTPException, OSError) as exc:
         raise SendError(f"förbindelsen bröts medan meddelandet till {member.name} skickades ({exc}); det kan ha "
                         "kommit fram och är markerat som osäkert i loggen (docgen status visar det).") from None
     log.append(Sent(**to, time=now(), reply=reply))
     step.reply = reply
+
+
+def _clause(error: object) -> str:
+    """An error's text to go before a full stop of ours: smtplib ends some of its own with one."""
+    return str(error).rstrip(". ")
 
 
 @dataclass
@@ -214,20 +235,25 @@ class Run:
 
 def send_meeting(meeting_file: Path, out_root: Path, *, send: bool = False, again: Collection[str] = (),
                  settings_path: Path | None = None, environ: dict[str, str] | None = None,
-                 connect: Callable[[Settings], Connection] = Connection) -> Run:
-    """Each member's e-mail of the meeting's documents: drafts always, sent only with ``send``."""
+                 connect: Callable[[Settings], Connection] = Connection,
+                 waiting: Callable[[Path], None] | None = None) -> Run:
+    """Each member's e-mail of the meeting's documents: drafts always, sent only with ``send``.
+
+    ``waiting`` is told the send log's path when another send holds it and this one waits.
+    """
     from docgen.distribution.outgoing import built_folder, deliveries
     from docgen.input.validate import load_case
 
     case = load_case(meeting_file)
     folder = built_folder(meeting_file, case, out_root)
     return dispatch(meeting_file, case, out_root, lambda: deliveries(case, folder), send=send, again=again,
-                    settings_path=settings_path, environ=environ, connect=connect)
+                    settings_path=settings_path, environ=environ, connect=connect, waiting=waiting)
 
 
 def dispatch(meeting_file: Path, case: Case, out_root: Path, collect: Callable[[], list[Delivery]], *,
              send: bool, again: Collection[str], settings_path: Path | None, environ: dict[str, str] | None,
-             connect: Callable[[Settings], Connection], reminded: dict[str, mail.Earlier] | None = None) -> Run:
+             connect: Callable[[Settings], Connection], reminded: dict[str, mail.Earlier] | None = None,
+             waiting: Callable[[Path], None] | None = None) -> Run:
     """The path every e-mail takes, requests and reminders alike: check, draft, then (if asked) send and log."""
     from docgen.distribution.sendlog import log_file
     from docgen.distribution.settings import load_settings, settings_file
@@ -235,7 +261,7 @@ def dispatch(meeting_file: Path, case: Case, out_root: Path, collect: Callable[[
     settings = load_settings(settings_path or settings_file(meeting_file), environ)
     log = SendLog(log_file(meeting_file))
     # Only a real send extends the log; a dry run reads it and leaves no lock file beside the YAML.
-    with log.exclusive() if send else nullcontext():
+    with log.exclusive(waiting) if send else nullcontext():
         steps = prepare(case, collect(), log, sender_for(case, settings), again, now(), reminded)
         drafts = write_drafts(steps, drafts_folder(case, out_root))
         sent = transmit(steps, log, settings, connect) if send else []

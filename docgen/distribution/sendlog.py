@@ -14,7 +14,7 @@ The log lies beside the meeting's YAML (``<möte>.utskick.jsonl``), never in
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,9 +112,12 @@ class SendLog:
         lines.append(self.path, record)
 
     @contextmanager
-    def exclusive(self) -> Iterator[None]:
-        """One send at a time: a second waits rather than reading a log the first is about to extend."""
-        with held(self.path.with_name(f".{self.path.name}.lås")):
+    def exclusive(self, waiting: Callable[[Path], None] | None = None) -> Iterator[None]:
+        """One send at a time: a second waits rather than reading a log the first is about to extend.
+
+        ``waiting`` is told the log's path if another send holds it.
+        """
+        with held(self.path.with_name(f".{self.path.name}.lås"), waiting and (lambda: waiting(self.path))):
             yield
 
 

@@ -18,6 +18,8 @@ from docgen.input.settings import (
     ADDRESS,
     PASSWORD_VARIABLE,
     Security,
+    is_host_name,
+    not_a_host_name,
     read_settings_file,
 )
 from docgen.model.filenames import SETTINGS_FILE
@@ -84,10 +86,13 @@ def load_settings(path: Path | None, environ: Mapping[str, str] | None = None) -
     security = values.get("säkerhet") or ("tls" if port == 465 else "starttls")
     if security not in ("starttls", "tls", "okrypterad"):
         raise SettingsError(f"säkerhet {security!r} ({VARIABLES['säkerhet']}) ska vara starttls, tls eller okrypterad")
+    server = _text(values.get("server"))
+    if server is not None and not is_host_name(server):
+        raise SettingsError(f"servern ({VARIABLES['server']}): {not_a_host_name(server)}")
     sender = _text(values.get("avsändare"))
     if sender is not None and not ADDRESS.match(sender):
         raise SettingsError(f"avsändaren {sender!r} är ingen e-postadress")
-    return Settings(server=_text(values.get("server")), port=port or DEFAULT_PORTS.get(security, 25),
+    return Settings(server=server, port=port or DEFAULT_PORTS.get(security, 25),
                     security=security, user=_text(values.get("användare")),  # type: ignore[arg-type]
                     sender=sender, password=environ.get(PASSWORD_VARIABLE) or None)
 

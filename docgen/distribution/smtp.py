@@ -11,8 +11,8 @@ import contextlib
 import smtplib
 import ssl
 from email.message import EmailMessage
-from email.policy import SMTP as SMTP_POLICY
 
+from docgen.distribution.mail import WIRE_POLICY
 from docgen.distribution.settings import Settings
 
 TIMEOUT = 60.0
@@ -54,7 +54,7 @@ class Connection:
         (a dropped connection) leaves the message's fate unknown.
         """
         assert self.smtp is not None
-        data = message.as_bytes(policy=SMTP_POLICY)
+        data = message.as_bytes(policy=WIRE_POLICY)
         try:
             self._expect(self.smtp.mail(sender), (250,))
             self._expect(self.smtp.rcpt(recipient), (250, 251))

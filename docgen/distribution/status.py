@@ -13,7 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from docgen.distribution.outgoing import REQUEST
+from docgen.distribution.outgoing import REMINDER, REQUEST
+from docgen.distribution.remind import reminded_of
 from docgen.distribution.sendlog import History, SendLog
 from docgen.model.answers import Answer, Answers
 from docgen.model.case import Case, Item, Member
@@ -31,6 +32,8 @@ class MemberStatus:
     answer: Answer | None
     days_left: int | None
     needs_agreement: bool
+    reminded: dt.date | None = None
+    """When the last reminder of this request went to the member (None: none has)."""
 
     @property
     def decided(self) -> bool:
@@ -107,19 +110,22 @@ class Status:
 def status(case: Case, answers: Answers, log: SendLog, today: dt.date) -> Status:
     histories = log.histories()
     sent = {m.id: _sent(histories.get((m.id, REQUEST), History())) for m in case.association.members}
-    requests = [request_status(case, item, answers, sent, today) for item in case.request_items]
+    reminded = {m.id: _reminded(case, histories.get((m.id, REMINDER), History())) for m in case.association.members}
+    requests = [request_status(case, item, answers, sent, today, reminded) for item in case.request_items]
     members = (requests[0].members if requests else
                [MemberStatus(m, sent[m.id], None, None, False) for m in case.association.members])
     return Status(requests, members)
 
 
-def request_status(case: Case, item: Item, answers: Answers, sent: dict[str, str], today: dt.date) -> RequestStatus:
+def request_status(case: Case, item: Item, answers: Answers, sent: dict[str, str], today: dt.date,
+                   reminded: dict[str, dict[int, dt.date]] | None = None) -> RequestStatus:
     """Each member's answer to the request in ``item``, and whether its condition holds."""
     request = item.request
     assert request is not None  # only request items are followed up
     agreement = request.guarantee is not None
     days_left = (request.reply_by - today).days
-    rows = [MemberStatus(m, sent[m.id], answers.answer(m.id, item.number), days_left, agreement)
+    rows = [MemberStatus(m, sent[m.id], answers.answer(m.id, item.number), days_left, agreement,
+                         (reminded or {}).get(m.id, {}).get(item.number))
             for m in case.association.members]
     condition, summary = _condition(rows, agreement)
     return RequestStatus(item, rows, condition, summary)
@@ -131,6 +137,16 @@ def _sent(history: History) -> str:
     if history.last_delivered is not None and history.last_delivered.sent is not None:
         return history.last_delivered.sent.date().isoformat()
     return "misslyckades" if history.messages else "nej"
+
+
+def _reminded(case: Case, history: History) -> dict[int, dt.date]:
+    """The day the last delivered reminder of each request paragraph went."""
+    last: dict[int, dt.date] = {}
+    for message in history.delivered:
+        assert message.sent is not None  # delivered
+        for number in reminded_of(case, History([message])):
+            last[number] = message.sent.date()
+    return last
 
 
 def _condition(rows: list[MemberStatus], agreement: bool) -> tuple[str, str]:

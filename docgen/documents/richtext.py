@@ -307,7 +307,21 @@ def _parse_blocks(text: str) -> list[_Block]:
     if not source:
         return []
     root = SyntaxTreeNode(markdown_parser().parse(source))
-    return [block for child in root.children for block in _blocks(child, _Context())]
+    return _tables_kept_apart([block for child in root.children for block in _blocks(child, _Context())])
+
+
+def _tables_kept_apart(blocks: list[_Block]) -> list[_Block]:
+    """An empty paragraph between two tables that follow each other.
+
+    Word and LibreOffice join adjacent tables into one, so the second would
+    lose its own header row and repeat the first one's on a continuation page.
+    """
+    kept: list[_Block] = []
+    for block in blocks:
+        if isinstance(block, _Table) and kept and isinstance(kept[-1], _Table):
+            kept.append(_Para("body", []))
+        kept.append(block)
+    return kept
 
 
 def markdown_plain_lines(text: str) -> list[str]:

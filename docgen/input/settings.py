@@ -9,11 +9,13 @@ backups, so one that holds a password is refused rather than used.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from docgen.errors import InputError, Problem
 from docgen.input.load import display_name, load_yaml
@@ -23,6 +25,26 @@ PASSWORD_VARIABLE = "DOCGEN_SMTP_LOSENORD"
 _PASSWORD_KEYS = frozenset({"lösenord", "losenord", "password", "passwd", "pass", "lösen"})
 Security = Literal["starttls", "tls", "okrypterad"]
 ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+HOST_EXAMPLE = "smtp.itsam.se"
+
+
+def is_host_name(text: str) -> bool:
+    """A DNS name (an internationalised one too), an IPv4 address or an IPv6 address: what a server can be."""
+    try:
+        ipaddress.ip_address(text)
+        return True
+    except ValueError:
+        pass
+    try:
+        ascii_name = text.rstrip(".").encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return False
+    return 0 < len(ascii_name) <= 253 and all(_LABEL.match(label) for label in ascii_name.split("."))
+
+
+def not_a_host_name(text: str) -> str:
+    return f"{text!r} är inget värdnamn för en e-postserver; skriv t.ex. {HOST_EXAMPLE}"
 
 
 class SettingsFile(BaseModel):
@@ -39,6 +61,14 @@ class SettingsFile(BaseModel):
                                          f"miljövariabeln {PASSWORD_VARIABLE}.")
     sender: str | None = Field(None, alias="avsändare", pattern=ADDRESS.pattern,
                                description="Avsändaradressen, t.ex. registrator@itsam.se.")
+
+    @field_validator("server")
+    @classmethod
+    def _a_host_name(cls, value: str | None) -> str | None:
+        # A name that reached the connection or an error text with a line break in it would forge lines.
+        if value is not None and not is_host_name(value):
+            raise PydanticCustomError("värdnamn", not_a_host_name(value))
+        return value
 
 
 def read_settings_file(path: Path) -> dict[str, object]:

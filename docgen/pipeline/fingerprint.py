@@ -17,7 +17,7 @@ import os
 from pathlib import Path
 
 from docgen.files import file_digest, write_atomically
-from docgen.records.manifest import ManifestError, load
+from docgen.records.manifest import Manifest, ManifestError, load
 
 PACKAGE = Path(__file__).resolve().parent.parent
 INDEX = ".docgen-index.json"
@@ -69,11 +69,24 @@ def up_to_date(meeting_file: Path, out_root: Path) -> Path | None:
         return None
     if entry.get("indata") != digest or manifest.inputs != digest:
         return None
+    return None if changed_outputs(folder, manifest, first_only=True) else folder
+
+
+def changed_outputs(folder: Path, manifest: Manifest | None = None, first_only: bool = False) -> list[str]:
+    """The files ``folder``'s manifest lists that are no longer as the build wrote them (relative paths)."""
+    if manifest is None:
+        try:
+            manifest = load(folder)
+        except ManifestError:
+            return []
+    changed = []
     for item in manifest.files:
         path = folder / item.file
         if not path.is_file() or path.stat().st_size != item.size or file_digest(path) != item.sha256:
-            return None
-    return folder
+            changed.append(item.file)
+            if first_only:
+                break
+    return changed
 
 
 def remember(meeting_file: Path, out_root: Path, folder: Path, digest: str,

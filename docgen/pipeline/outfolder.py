@@ -6,7 +6,11 @@ docgen writes and deletes only in folders it made: the meeting folder
 (``out/.docgen-index.json``). Before a build touches any of them:
 
 * one build at a time holds ``out/.docgen-lås`` (flock), so whatever staging
-  folder is left over belongs to a build that died, and is swept away;
+  folder is left over belongs to a build that died, and is swept away: by the
+  next build, or by a rebuild with nothing changed when no build is running.
+  Only folders that carry docgen's mark (:data:`STAGING_MARK`, written first
+  thing) are swept, and empty ones (a build killed before it wrote the mark);
+  a folder of the secretary's that happens to have such a name is left alone;
 * none of them may be a symbolic link: docgen never follows one out of its
   folders (it refuses, and says which);
 * the meeting folder may hold only what the last build made, as its
@@ -23,15 +27,18 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from docgen.errors import DocgenError
-from docgen.files import file_digest, held
+from docgen.files import file_digest, held, held_if_free
 from docgen.records.manifest import MANIFEST, ManifestError, load
 
 LOCK = ".docgen-lås"
+STAGING_MARK = ".docgen-bygge"
+"""The file in each staging folder that says docgen made it."""
 CACHE = ".cache"
 SHOWN = 10
 """How many foreign files a refusal names before it says how many more there are."""
@@ -45,6 +52,13 @@ class OutputFolderError(DocgenError):
 
 def staging_prefix(slug: str) -> str:
     return f".{slug}.bygge-"
+
+
+def new_staging(out_root: Path, slug: str) -> Path:
+    """A fresh staging folder for a build of ``slug``, marked as docgen's before anything else goes in."""
+    staging = Path(tempfile.mkdtemp(prefix=staging_prefix(slug), dir=out_root))
+    (staging / STAGING_MARK).touch()
+    return staging
 
 
 def previous(target: Path) -> Path:
@@ -125,12 +139,27 @@ def _restore_interrupted_swap(target: Path) -> None:
         os.replace(old, target)
 
 
+def sweep_when_idle(out_root: Path, slug: str) -> None:
+    """Sweep the staging folders builds of ``slug`` that died left, unless a build is running (it sweeps them)."""
+    lock = out_root / LOCK
+    if lock.is_symlink() or not lock.exists():
+        return
+    with held_if_free(lock) as free:
+        if free:
+            _sweep_staging(out_root, slug)
+
+
 def _sweep_staging(out_root: Path, slug: str) -> None:
     """Remove what builds of ``slug`` that died left behind (under the lock, none is running)."""
     old = previous(out_root / slug)
-    leftovers = [p for p in out_root.iterdir() if p.name.startswith(staging_prefix(slug))]
-    for path in [*leftovers, old]:
-        if path.is_symlink():
-            path.unlink()
-        elif path.is_dir():
+    if old.is_symlink():
+        old.unlink()
+    elif old.is_dir():
+        shutil.rmtree(old)
+    for path in out_root.iterdir():
+        if not path.name.startswith(staging_prefix(slug)) or path.is_symlink() or not path.is_dir():
+            continue
+        if (path / STAGING_MARK).is_file():
             shutil.rmtree(path)
+        elif not any(path.iterdir()):
+            path.rmdir()  # killed between making the folder and marking it

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import shutil
-import tempfile
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import nullcontext
@@ -91,7 +90,7 @@ def build(meeting_file: Path, out_root: Path, progress: Progress | None = None,
     with outfolder.exclusive(out_root):
         outfolder.prepare(out_root, case.meeting.slug, overwrite)
         target = out_root / case.meeting.slug
-        staging = Path(tempfile.mkdtemp(prefix=outfolder.staging_prefix(case.meeting.slug), dir=out_root))
+        staging = outfolder.new_staging(out_root, case.meeting.slug)
         try:
             tree = staging / "resultat"
             result = _build_into(case, documents, templates, staging, out_root, report, office, use_cache,

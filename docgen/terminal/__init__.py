@@ -2,7 +2,8 @@
 
 The commands themselves are in :mod:`docgen.cli`; this stage holds what they
 share: the two consoles, the options and the meeting file they default to
-(:mod:`.options`), the tables of reports (:mod:`.reports`), and running a
+(:mod:`.options`), the tables of reports (:mod:`.reports`), click's usage
+errors in Swedish (:mod:`.usage`), and running a
 command so that every failure and every interrupt ends in a Swedish message
 and an exit code (:mod:`.running`, :mod:`.interrupts`).
 """

@@ -53,11 +53,11 @@ def meeting_files(folder: Path) -> list[Path]:
 def out_option(help_text: str, folder_only: bool = False):
     """``--out``, the folder the meetings are built in; ``folder_only``: a file given there is a usage error."""
     return click.option("--out", "out_dir", type=click.Path(path_type=Path), default="out", show_default=True,
-                        help=help_text, callback=_refuse_a_file if folder_only else None)
+                        help=help_text, callback=refuse_a_file if folder_only else None)
 
 
-def _refuse_a_file(_context: click.Context, _parameter: click.Parameter, value: Path) -> Path:
-    if value.exists() and not value.is_dir():
+def refuse_a_file(_context: click.Context, _parameter: click.Parameter, value: Path | None) -> Path | None:
+    if value is not None and value.exists() and not value.is_dir():
         usage_error(f"--out {value} är en fil; ange en mapp.")
     return value
 

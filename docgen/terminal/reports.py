@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.table import Table
 
-from docgen.terminal import out
+from docgen.terminal import err, out
 from docgen.terminal.running import run
 
 
@@ -27,14 +27,17 @@ def member_clauses(case, item) -> None:
 
 def mail_run(result, sent: bool) -> None:
     """The table of e-mails (recipient, attachments, size, what happens), then what to do next."""
-    from docgen.distribution.send import CHANGED, refuse_changed
+    from docgen.distribution.send import AGAIN, CHANGED, NEW, RETRY, refuse_changed
+
+    done = {NEW: "skickat", RETRY: "skickat igen", AGAIN: "skickat på nytt"}
 
     table = Table(title="Skickat" if sent else "Utkast (inget skickat)", title_justify="left")
     for heading in ("Mottagare", "Bilagor", "Storlek", "Åtgärd"):
         table.add_column(heading, justify="right" if heading == "Storlek" else "left")
     for step in result.steps:
         member = step.delivery.member
-        action = step.action if not step.note else f"{step.action} ({step.note})"
+        action = done[step.action] if sent and step.reply is not None else step.action
+        action = action if not step.note else f"{action} ({step.note})"
         if sent and step.sends and step.reply is None:
             action = "inte skickat"
         table.add_row(f"{member.name}\n{member.registry_email}", "\n".join(a.name for a in step.delivery.attachments),
@@ -43,13 +46,21 @@ def mail_run(result, sent: bool) -> None:
     if result.drafts:
         out.print(f"Utkasten ligger i {result.drafts[0].parent} (öppna .eml-filerna i Outlook eller Thunderbird).")
     if sent:
-        out.print(f"Skickade {len(result.sent)} e-postmeddelanden; loggen: {result.log}")
+        count = len(result.sent)
+        out.print(f"Skickade {count} {'e-postmeddelande' if count == 1 else 'e-postmeddelanden'}; "
+                  f"loggen: {result.log}")
     elif any(s.action == CHANGED for s in result.steps):
         run(lambda: refuse_changed(result.steps))
     elif any(s.sends for s in result.steps):
         out.print("Inget har skickats. Granska utkasten och kör samma kommando med --skicka.")
     else:
         out.print("Inget att skicka: allt är redan skickat.")
+
+
+def waiting_for_send_log(log) -> None:
+    """Said at once when another send holds the log: the wait lasts as long as that send does."""
+    err.print(f"Väntar på ett annat utskick med docgen, som skriver i {log}; det här fortsätter när det "
+              "är klart.", markup=False)
 
 
 def round_status(report) -> None:
@@ -76,11 +87,13 @@ def round_status(report) -> None:
 def _answers_table(request) -> Table:
     agreement = request.needs_agreement
     table = Table(title_justify="left")
-    for heading in ["Medlem", "Skickat", "Svar", "Beslut", "Dagar kvar"] + (["Regressavtal"] if agreement else []):
+    for heading in ["Medlem", "Skickat", "Påmint", "Svar", "Beslut", "Dagar kvar"] + (
+            ["Regressavtal"] if agreement else []):
         table.add_column(heading)
     for row in request.members:
         answer = row.answer
-        cells = [row.member.name, row.sent, str(answer.date) if answer else "–",
+        cells = [row.member.name, row.sent, str(row.reminded) if row.reminded else "–",
+                 str(answer.date) if answer else "–",
                  f"{answer.decision} ({answer.council_paragraph})" if answer else "–", _days_text(row)]
         table.add_row(*cells, *([_signed_text(row)] if agreement else []))
     return table

@@ -108,3 +108,20 @@ def test_a_damaged_line_inside_the_log_stops_with_its_line(tmp_path):
     log.append(_record("skickat"))
     with pytest.raises(InputError, match=r"möte.utskick.jsonl:2: raden i utskicksloggen går inte att läsa"):
         log.records()
+
+
+@pytest.mark.parametrize("server", ["smtp.itsam.se\nBcc: evil@x.se", "smtp itsam se", "-smtp.itsam.se"])
+def test_a_server_that_is_no_host_name_is_refused_at_its_line_and_in_the_environment(tmp_path, server):
+    settings = tmp_path / "e-post.yaml"
+    settings.write_text(f"port: 587\nserver: {json.dumps(server)}\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"e-post.yaml:2:\d+: server: .*är inget värdnamn för en e-postserver") as bad:
+        load_settings(settings, {})
+    assert not [line for line in str(bad.value).splitlines() if line.startswith("Bcc")]  # shown as \n
+    with pytest.raises(SettingsError, match=r"DOCGEN_SMTP_SERVER.*är inget värdnamn") as bad:
+        load_settings(None, {"DOCGEN_SMTP_SERVER": server})
+    assert "\n" not in str(bad.value)  # the line break is shown as \n, not written into the message
+
+
+@pytest.mark.parametrize("server", ["smtp.itsam.se", "127.0.0.1", "::1", "localhost", "smtp.åtvidaberg.se"])
+def test_host_names_and_addresses_are_taken(tmp_path, server):
+    assert load_settings(None, {"DOCGEN_SMTP_SERVER": server}).server == server

@@ -216,7 +216,7 @@ def test_a_stale_build_is_not_sent(built, smtp_env):
     meeting, out = built
     pdf = out / "2026-03-26-direktionen" / "medlemmar" / "ydre" / "ydre-samtliga-handlingar.pdf"
     pdf.write_bytes(pdf.read_bytes() + b"\n% changed\n")
-    with pytest.raises(outgoing.NotBuiltError, match="ändrats efter bygget"):
+    with pytest.raises(outgoing.NotBuiltError, match="ydre/ydre-samtliga-handlingar.pdf har ändrats"):
         send_meeting(meeting, out, environ=smtp_env)
 
 

@@ -215,3 +215,34 @@ def test_a_wrong_answer_is_a_swedish_message_from_docgen_status_without_tracebac
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "2026-10-15-forbundsstyrelsen-svar.yaml:2:3: svar.karlskrona: sammanträdet har 2 hemställanden" in (
         result.output)
+
+
+def _logged(log: SendLog, member: str, purpose: str, name: str, day: dt.datetime, number: int) -> None:
+    from docgen.records.sendlog import LoggedAttachment, Sending, Sent
+
+    to = {"member": member, "address": f"kommun@{member}.se", "message_id": f"<{member}.{purpose}.{number}@itsam.se>"}
+    log.append(Sending(**to, purpose=purpose, time=day, package="a" * 64,
+                       attachments=(LoggedAttachment(file=name, name=name, sha256="b" * 64, size=1),)))
+    log.append(Sent(**to, time=day + dt.timedelta(seconds=2), reply="250 2.0.0 Ok"))
+
+
+def test_status_shows_when_each_member_was_last_reminded(tmp_path):
+    from docgen.distribution.outgoing import REMINDER, REQUEST
+
+    meeting = _meeting(tmp_path)
+    log = SendLog(log_file(meeting))
+    sent = dt.datetime(2026, 4, 1, 9, 0, tzinfo=dt.UTC)
+    for member in ("boxholm", "vimmerby"):
+        _logged(log, member, REQUEST, f"{member}-samtliga-handlingar.pdf", sent, 0)
+    for number, day in enumerate((16, 20), start=1):
+        _logged(log, "boxholm", REMINDER, f"paminnelse-boxholm-2026-06-{day}.pdf",
+                dt.datetime(2026, 6, day, 9, tzinfo=dt.UTC), number)
+
+    report = _status(meeting, _answer("ydre"))
+    assert [row.reminded for row in report.members] == [dt.date(2026, 6, 20), None, None, None, None]
+    shown = CliRunner().invoke(main, ["status", str(meeting)], env={"COLUMNS": "200"})
+    assert "Påmint" in shown.output
+    (boxholm,) = [line for line in shown.output.splitlines() if "Boxholms kommun" in line]
+    assert "2026-04-01" in boxholm and "2026-06-20" in boxholm
+    (vimmerby,) = [line for line in shown.output.splitlines() if "Vimmerby kommun" in line]
+    assert "2026-06" not in vimmerby

@@ -481,3 +481,16 @@ def test_table_cell_as_container() -> None:
     assert [(p.text, p.style.name) for p in outer.paragraphs if p.text] == [("Ett", "List Bullet")]
     (inner,) = outer.tables
     assert [[c.text for c in row.cells] for row in inner.rows] == [["A", "B"], ["1", "2"]]
+
+
+def test_two_tables_apart_stay_two_word_tables_each_with_its_own_header_row() -> None:
+    text = "| Ekonomiska mål | |\n|---|---|\n| Nollresultat | Uppfyllt |\n\n" \
+           "| Verksamhetsmål | |\n|---|---|\n| Driftstabilitet | Uppfyllt |"
+    document = build_document(text)
+    body = [element.tag for element in document.element.body.iterchildren() if element.tag != qn("w:sectPr")]
+    # Word and LibreOffice join two w:tbl with nothing between them into one table.
+    assert body == [qn("w:tbl"), qn("w:p"), qn("w:tbl")]
+    headers = [[row.cells[0].text for row in table.rows if row._tr.trPr is not None
+                and row._tr.trPr.find(qn("w:tblHeader")) is not None] for table in document.tables]
+    assert headers == [["Ekonomiska mål"], ["Verksamhetsmål"]]
+    assert document_lines(document) == markdown_plain_lines(text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import importlib
 import json
 import shutil
 from pathlib import Path
@@ -15,7 +16,6 @@ from pypdf import PdfReader
 from docgen.cli import main
 from docgen.pdf.verify import check_pdf
 from docgen.pipeline import outfolder
-from docgen.pipeline import run as pipeline
 from docgen.pipeline.outfolder import OutputFolderError
 from docgen.pipeline.run import build
 from support import SEED_MEETING, copy_decisions, snapshot, soffice_pids
@@ -85,12 +85,44 @@ def test_an_edited_generated_file_and_a_folder_docgen_never_made_are_kept(out: P
 def test_leftovers_of_killed_builds_are_swept_and_an_interrupted_swap_restored(out: Path):
     stale = out / f".{SLUG}.bygge-dog"
     (stale / "arbete").mkdir(parents=True)
+    (stale / outfolder.STAGING_MARK).touch()
     (stale / "arbete" / "halv.pdf").write_bytes(b"%PDF-1.7 halv")
     # killed between the two renames of the swap: the old folder waits as .gammal, none in its place
     (out / SLUG).rename(out / f".{SLUG}.gammal")
     result = build(SEED_MEETING, out)
     assert result.conversions == 0
     assert sorted(p.name for p in out.iterdir()) == [".cache", ".docgen-index.json", ".docgen-lås", SLUG]
+
+
+def _leftovers(out: Path) -> dict[str, Path]:
+    """What builds killed before and after marking their staging folder leave, and a folder of the secretary's."""
+    marked = out / f".{SLUG}.bygge-k1ll3d00"
+    (marked / "resultat").mkdir(parents=True)
+    (marked / outfolder.STAGING_MARK).touch()
+    (marked / "resultat" / "halv.pdf").write_bytes(b"%PDF-1.7 halv")
+    empty = out / f".{SLUG}.bygge-k1ll3d01"
+    empty.mkdir()
+    mine = out / f".{SLUG}.bygge-mina-anteckningar"
+    mine.mkdir()
+    (mine / "anteckning.txt").write_text("behåll mig", encoding="utf-8")
+    return {"marked": marked, "empty": empty, "mine": mine}
+
+
+def test_a_rebuild_with_nothing_changed_sweeps_only_docgens_leftovers(out: Path):
+    left = _leftovers(out)
+    result = CliRunner().invoke(main, ["build", str(SEED_MEETING), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Inget har ändrats sedan förra bygget" in result.output
+    assert not left["marked"].exists() and not left["empty"].exists()
+    assert (left["mine"] / "anteckning.txt").read_text(encoding="utf-8") == "behåll mig"
+
+
+def test_a_rebuild_with_nothing_changed_leaves_the_leftovers_while_a_build_runs(out: Path):
+    left = _leftovers(out)
+    with outfolder.exclusive(out):  # another build holds out/
+        result = CliRunner().invoke(main, ["build", str(SEED_MEETING), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert all(path.exists() for path in left.values())
 
 
 def test_a_truncated_cached_pdf_is_converted_again_not_shipped(out: Path, built_out: Path):
@@ -144,7 +176,7 @@ def test_a_read_only_or_full_disk_is_a_swedish_message_and_nothing_changes(out: 
         raise error
 
     module, name = where.split(".")
-    monkeypatch.setattr(getattr(pipeline, module), name, fail)
+    monkeypatch.setattr(importlib.import_module(module), name, fail)
     result = CliRunner().invoke(main, ["build", str(SEED_MEETING), "--out", str(out), "--tvinga"])
     assert result.exit_code == 3
     assert f"docgen: kunde inte läsa eller skriva {message}. Inget i out/ har ändrats." in result.output
