@@ -10,7 +10,28 @@ and an exit code (:mod:`.running`, :mod:`.interrupts`).
 
 from __future__ import annotations
 
-from rich.console import Console
+import os
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
+from rich.console import Console, ConsoleDimensions
+
+
+class _Console(Console):
+    """A console whose width follows ``COLUMNS`` as it is when something is printed.
+
+    rich reads ``COLUMNS`` once, when the console is made; these two are made at
+    import, long before a command (or a test's CliRunner) sets the width it wants.
+    """
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        size = Console.size.fget(self)  # type: ignore[attr-defined]
+        columns = os.environ.get("COLUMNS", "")
+        return ConsoleDimensions(int(columns), size.height) if columns.isdigit() else size
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        Console.size.fset(self, new_size)  # type: ignore[attr-defined]
+
+
+err = _Console(stderr=True, highlight=False, soft_wrap=True)
+out = _Console(highlight=False, soft_wrap=True)
