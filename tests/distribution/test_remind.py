@@ -87,7 +87,8 @@ def test_the_letter_and_the_e_mail_name_only_the_requests_reminded_of(tmp_path):
     today = dt.date(2027, 2, 20)
     letter = LETTER.planned(case, kalmar, order, Dates(today))
     context = LETTER.context(case, letter, {})
-    assert context["hemställan"] == {"ämne": order.request.subject, "svar_senast": "28 februari 2027"}
+    assert context["hemställan"] == {"ämne": order.request.subject, "svar_senast": "28 februari 2027",
+                                     "nytt_svar_senast": None}
     assert context["p"]["paragraf"] == "§\N{NO-BREAK SPACE}43" and context["försenad"] is False
     late = LETTER.planned(case, kalmar, guarantee, Dates(today))
     assert LETTER.context(case, late, {})["försenad"] is True
@@ -111,7 +112,8 @@ def test_docgen_remind_drafts_one_e_mail_per_member_with_a_letter_per_open_reque
     _log(meeting, "emmaboda", REMINDER, "paminnelse-emmaboda-paragraf-42-2027-01-20.pdf")
     answers_file(meeting).write_text("svar:\n" + _member("karlskrona", _to(42), _to(43)) + _member("ronneby", _to(43)),
                                      encoding="utf-8")
-    run = remind_meeting(meeting, tmp_path / "out", today=dt.date(2027, 2, 20), environ={})
+    run = remind_meeting(meeting, tmp_path / "out", today=dt.date(2027, 2, 20), new_reply_by=dt.date(2027, 3, 31),
+                         environ={})
     ronneby, emmaboda = run.steps
     assert [a.name for a in ronneby.delivery.attachments] == ["paminnelse-ronneby-paragraf-42-2027-02-20.pdf"]
     assert [a.name for a in emmaboda.delivery.attachments] == ["paminnelse-emmaboda-paragraf-43-2027-02-20.pdf"]
