@@ -14,6 +14,12 @@ member is reminded once of each request; again only with ``--igen``. Which
 requests a reminder covered the log tells: its letters' names carry the
 paragraph (``paminnelse-ydre-paragraf-42-2027-01-20.pdf``; with one request,
 none).
+
+A reminder fits the day it is sent: after ``svar_senast`` it asks for a new
+date (:func:`with_new_dates`; refused without one), its e-mail says where and
+when the request went (address, day, Message-ID from the log), and a council
+that sent the request back (återremiss) is reminded that the association
+awaits its new decision, not of the old request.
 """
 
 from __future__ import annotations
