@@ -9,6 +9,7 @@ commands, so that a rebuild with nothing changed answers before they load.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 import time
 from pathlib import Path
@@ -196,17 +197,23 @@ def status(mötesfil: Path) -> None:
 @out_option("Mappen som handlingarna byggdes i; påminnelserna hamnar bredvid mötets mapp.")
 @click.option("--dagar", type=WholeNumber(minimum=0), default=14, show_default=True,
               help="Påminn när så här många dagar eller färre återstår till svar_senast.")
+@click.option("--nytt-svar-senast", "nytt_svar_senast", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              metavar="ÅÅÅÅ-MM-DD",
+              help="Nytt datum att be om beslutet till när svar_senast har passerat (går före "
+                   "nytt_svar_senast i mötesfilen).")
 @send_option
 @again_option("Påminn medlemmen (id) en gång till om varje hemställan den inte svarat på.")
 @settings_option
-def remind(mötesfil: Path, out_dir: Path, dagar: int, skicka: bool, igen: tuple[str, ...],
-           installningar: Path | None) -> None:
-    """Påminn varje medlem om varje hemställan den inte svarat på när dess svar_senast närmar sig."""
+def remind(mötesfil: Path, out_dir: Path, dagar: int, nytt_svar_senast: dt.datetime | None, skicka: bool,
+           igen: tuple[str, ...], installningar: Path | None) -> None:
+    """Påminn varje medlem om varje hemställan den inte beslutat om när dess svar_senast närmar sig."""
     from docgen.distribution.remind import remind_meeting
     from docgen.terminal import reports
 
-    result = run(lambda: remind_meeting(mötesfil, out_dir, days=dagar, send=skicka, again=igen,
-                                        settings_path=installningar, waiting=reports.waiting_for_send_log))
+    new_date = nytt_svar_senast.date() if nytt_svar_senast else None
+    result = run(lambda: remind_meeting(mötesfil, out_dir, days=dagar, new_reply_by=new_date, send=skicka,
+                                        again=igen, settings_path=installningar,
+                                        waiting=reports.waiting_for_send_log))
     if not result.steps:
         out.print("Ingen att påminna: alla har svarat, fått en påminnelse, inte fått hemställan ännu, "
                   f"eller så återstår mer än {dagar} dagar till svar_senast.")

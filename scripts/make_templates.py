@@ -535,6 +535,9 @@ def covering_letter() -> Document:
     tag(doc, "{%p endif %}")
     para(doc, "Vi ber att få ett protokollsutdrag med fullmäktiges beslut senast den "
               "{{ hemställan.svar_senast }}, gärna som e-post till {{ kontakt.epost }}.")
+    tag(doc, "{%p for rad in regressavtal %}")
+    para(doc, "{{ rad }}")
+    tag(doc, "{%p endfor %}")
     sign_off(doc)
     para(doc, "Bilagor", style="Heading 3")
     tag(doc, "{%p for b in bilagor %}")
@@ -658,7 +661,21 @@ def reminder() -> Document:
     para(doc, "Den {{ utskick.datum_lång }} skickade {{ förbund.namn }} en hemställan till "
               "{{ medlem.fullmäktige_i }} om att besluta i ärendet ”{{ hemställan.ämne }}” "
               "({{ möte.organ }} {{ möte.datum_lång }}, {{ p.paragraf }}).")
-    tag(doc, "{%p if försenad %}")
+    tag(doc, "{%p if återremiss %}")
+    para(doc, "{{ medlem.fullmäktige_i }} beslutade den {{ återremiss.datum_lång }} ({{ återremiss.kf_paragraf }}) "
+              "att återremittera ärendet. Vi väntar på fullmäktiges nya beslut. Vet ni när ärendet tas upp "
+              "igen vill vi gärna få veta mötesdagen.")
+    tag(doc, "{%p if hemställan.nytt_svar_senast %}")
+    para(doc, "Vi ber att få ett protokollsutdrag med det nya beslutet senast den "
+              "{{ hemställan.nytt_svar_senast }}, gärna som e-post till {{ kontakt.epost }}.")
+    tag(doc, "{%p endif %}")
+    para(doc, "Beslutet gäller först när samtliga medlemskommuners fullmäktige har beslutat.")
+    tag(doc, "{%p else %}")
+    tag(doc, "{%p if försenad and hemställan.nytt_svar_senast %}")
+    para(doc, "Vi bad att få fullmäktiges beslut senast den {{ hemställan.svar_senast }}. Den dagen har "
+              "passerat utan att vi fått beslutet. Vi ber nu att få ett protokollsutdrag senast den "
+              "{{ hemställan.nytt_svar_senast }}, gärna som e-post till {{ kontakt.epost }}.")
+    tag(doc, "{%p elif försenad %}")
     para(doc, "Vi bad att få fullmäktiges beslut senast den {{ hemställan.svar_senast }} men har ännu inte "
               "fått det. Vi ber att få protokollsutdraget så snart fullmäktige har beslutat, gärna som e-post "
               "till {{ kontakt.epost }}.")
@@ -668,6 +685,7 @@ def reminder() -> Document:
     tag(doc, "{%p endif %}")
     para(doc, "Beslutet gäller först när samtliga medlemskommuners fullmäktige har beslutat. Har ärendet "
               "återremitterats vill vi gärna veta när det tas upp igen.")
+    tag(doc, "{%p endif %}")
     sign_off(doc)
     return doc
 

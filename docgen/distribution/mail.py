@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import mimetypes
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.header import Header
 from email.message import EmailMessage
 from email.policy import EmailPolicy
@@ -19,7 +19,8 @@ from email.utils import format_datetime, formataddr
 
 from docgen.distribution.outgoing import REMINDER, Delivery
 from docgen.model import formatting as fmt
-from docgen.model.case import Case
+from docgen.model.answers import Answer
+from docgen.model.case import Case, Item, Request
 
 PACKAGE_HEADER = "X-Docgen-Paket"
 """The header that names the package digest: it also marks a draft as docgen's own."""
@@ -61,6 +62,15 @@ class Earlier:
     sent: dt.datetime
 
 
+@dataclass(frozen=True)
+class Reminded(Earlier):
+    """The request e-mail a reminder refers to, where it went, and the requests the council sent back
+    (återremiss) by paragraph: a reminder about those awaits the new decision."""
+
+    address: str = ""
+    postponed: dict[int, Answer] = field(default_factory=dict)
+
+
 def message_id(case: Case, delivery: Delivery, sender: str, sequence: int) -> str:
     """Derived from the meeting, the member, the purpose and the package digest, so a retry keeps it.
 
@@ -98,17 +108,20 @@ def body(case: Case, delivery: Delivery, replaces: Earlier | None = None, remind
                   "bifogade nedan.", ""]
     asked = case.request_items
     if delivery.purpose == REMINDER:
-        sent = f" {_when(reminded.sent)}" if reminded else ""
-        lines += [f"Vi skickade{sent} {fmt.genitive(association.name)} hemställan till {council}. "
-                  "Vi har ännu inte fått fullmäktiges beslut och bifogar en påminnelse.", ""]
+        lines += _reminder_lines(case, delivery, reminded)
     for item in asked:
         request = item.request
-        lines += [f"{meeting.body} för {association.name} beslutade den {fmt.long_date(meeting.date)}, "
-                  f"{fmt.paragraph(item.number)}, att hemställa hos {council} att besluta i ärendet "
-                  f"”{request.subject}” (dnr {association.registry_prefix} {item.registry_number}).", "",
-                  f"Vi ber er diarieföra handlingarna och lämna dem till {council}. Vi vill ha ett "
-                  f"protokollsutdrag med fullmäktiges beslut senast den {fmt.long_date(request.reply_by)}"
-                  + (f", gärna som e-post till {request.contact.email}." if request.contact.email else "."), ""]
+        if delivery.purpose == REMINDER:
+            lines += _reminded_of(case, delivery, item, reminded)
+        else:
+            lines += [f"{meeting.body} för {association.name} beslutade den {fmt.long_date(meeting.date)}, "
+                      f"{fmt.paragraph(item.number)}, att hemställa hos {council} att besluta i ärendet "
+                      f"”{request.subject}” (dnr {association.registry_prefix} {item.registry_number}).", "",
+                      f"Vi ber er diarieföra handlingarna och lämna dem till {council}. Vi vill ha ett "
+                      f"protokollsutdrag med fullmäktiges beslut senast den {fmt.long_date(request.reply_by)}"
+                      + _to_contact(request), ""]
+            if request.guarantee:
+                lines += [line for sentence in association.agreement_return_text(member) for line in (sentence, "")]
         contact = request.contact
         reach = ", ".join(x for x in (contact.title, contact.email, contact.phone and f"telefon {contact.phone}") if x)
         lines += [f"Frågor om ärendet besvaras av {contact.name}" + (f", {reach}." if reach else "."), ""]
@@ -126,6 +139,45 @@ def body(case: Case, delivery: Delivery, replaces: Earlier | None = None, remind
         lines += [secretary.name, secretary.title or "sekreterare"]
     lines += [association.name]
     return "\n".join(lines) + "\n"
+
+
+def _reminder_lines(case: Case, delivery: Delivery, reminded: Earlier | None) -> list[str]:
+    """Where and when the request went: the registrator can find it by its Message-ID."""
+    council = delivery.member.council_in
+    sent = f" {_when(reminded.sent)}" if reminded else ""
+    to = f" till {reminded.address}" if isinstance(reminded, Reminded) and reminded.address else ""
+    lines = [f"Vi skickade{sent}{to} {fmt.genitive(case.association.name)} hemställan till {council}"
+             + (f" (Message-ID {reminded.message_id})." if reminded else "."),
+             "Handlingarna finns i det e-postmeddelandet. Vi bifogar en påminnelse; svara på detta meddelande "
+             "om ni behöver få handlingarna igen.", ""]
+    return lines
+
+
+def _reminded_of(case: Case, delivery: Delivery, item: Item, reminded: Earlier | None) -> list[str]:
+    """What a reminder asks of one request: the new meeting after an återremiss, a new date after the old
+    one has passed, or the decision by the date asked."""
+    request, council = item.request, delivery.member.council_in
+    assert request is not None
+    named = f"”{request.subject}” ({fmt.paragraph(item.number)}, dnr {case.association.registry_prefix} " \
+            f"{item.registry_number})"
+    postponed = reminded.postponed.get(item.number) if isinstance(reminded, Reminded) else None
+    if postponed is not None:
+        asked = (f" Vi ber att få det nya beslutet senast den {fmt.long_date(request.new_reply_by)}"
+                 + _to_contact(request) if request.new_reply_by else "")
+        return [f"{council} beslutade den {fmt.long_date(postponed.date)} ({postponed.council_paragraph}) att "
+                f"återremittera ärendet {named}. Vi väntar på fullmäktiges nya beslut. Vet ni när ärendet tas "
+                f"upp igen vill vi gärna få veta mötesdagen.{asked}", ""]
+    if request.new_reply_by is not None:
+        return [f"I ärendet {named} bad vi att få fullmäktiges beslut senast den "
+                f"{fmt.long_date(request.reply_by)}. Den dagen har passerat utan att vi fått beslutet. Vi ber "
+                f"nu att få ett protokollsutdrag med fullmäktiges beslut senast den "
+                f"{fmt.long_date(request.new_reply_by)}" + _to_contact(request), ""]
+    return [f"Vi har ännu inte fått fullmäktiges beslut i ärendet {named} och ber att få ett protokollsutdrag "
+            f"senast den {fmt.long_date(request.reply_by)}" + _to_contact(request), ""]
+
+
+def _to_contact(request: Request) -> str:
+    return f", gärna som e-post till {request.contact.email}." if request.contact.email else "."
 
 
 def compose(case: Case, delivery: Delivery, sender: str, message_id: str, when: dt.datetime,

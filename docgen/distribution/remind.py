@@ -14,6 +14,12 @@ member is reminded once of each request; again only with ``--igen``. Which
 requests a reminder covered the log tells: its letters' names carry the
 paragraph (``paminnelse-ydre-paragraf-42-2027-01-20.pdf``; with one request,
 none).
+
+A reminder fits the day it is sent: after ``svar_senast`` it asks for a new
+date (:func:`with_new_dates`; refused without one), its e-mail says where and
+when the request went (address, day, Message-ID from the log), and a council
+that sent the request back (återremiss) is reminded that the association
+awaits its new decision, not of the old request.
 """
 
 from __future__ import annotations
@@ -32,7 +38,9 @@ from docgen.distribution.settings import Settings
 from docgen.distribution.smtp import Connection
 from docgen.documents.kinds import REMINDER as LETTER
 from docgen.documents.kinds.reminder import Dates
-from docgen.model.answers import Answers
+from docgen.errors import DocgenError, InputError
+from docgen.model import formatting as fmt
+from docgen.model.answers import Answer, Answers
 from docgen.model.case import Case, Item, Member
 from docgen.pipeline.fingerprint import file_digest
 
@@ -58,17 +66,28 @@ class Due:
 
 def due_reminders(case: Case, answers: Answers, log: SendLog, today: dt.date, days: int,
                   again: Collection[str] = ()) -> list[Due]:
-    """Per member sent the requests: each request it has not answered, with at most ``days`` left to its
-    ``svar_senast`` (or past it), that no reminder covered yet (unless the member is in ``again``)."""
+    """Per member sent the requests: each request it has not decided, with at most ``days`` left to its
+    ``svar_senast`` (or past it), that no reminder covered yet (unless the member is in ``again``).
+
+    A request the council sent back (återremiss) is not decided: the council will take it up again. Only a
+    reminder sent after that answer covers it, since a reminder before it was about the old request.
+    """
     histories = log.histories()
     due = []
     for member in case.association.members:
         if histories.get((member.id, REQUEST), History()).last_delivered is None:
             continue
-        reminded = () if member.id in again else reminded_of(case, histories.get((member.id, REMINDER), History()))
-        items = tuple(item for item in case.request_items
-                      if answers.answer(member.id, item.number) is None and item.number not in reminded
-                      and _near(item, today, days))
+        reminders = histories.get((member.id, REMINDER), History())
+
+        def still_open(item: Item, member: Member = member, reminders: History = reminders) -> bool:
+            answer = answers.answer(member.id, item.number)
+            if answer is not None and answer.decided:
+                return False
+            since = answer.date if answer is not None else None
+            return ((member.id in again or item.number not in reminded_of(case, reminders, since))
+                    and _near(item, today, days))
+
+        items = tuple(item for item in case.request_items if still_open(item))
         if items:
             due.append(Due(member, items))
     return due
@@ -82,8 +101,9 @@ def _near(item: Item, today: dt.date, days: int) -> bool:
 _PARAGRAPH_IN_NAME = re.compile(r"^paminnelse-.+-paragraf-(\d+)-\d{4}-\d{2}-\d{2}\.pdf$")
 
 
-def reminded_of(case: Case, history: History) -> set[int]:
-    """The request paragraphs the member's delivered reminders covered, read from their letters' names.
+def reminded_of(case: Case, history: History, since: dt.date | None = None) -> set[int]:
+    """The request paragraphs the member's delivered reminders (sent on ``since`` or later) covered, read from
+    their letters' names.
 
     A letter without a paragraph in its name was written while the meeting had one request, and counts
     for every request.
@@ -91,14 +111,62 @@ def reminded_of(case: Case, history: History) -> set[int]:
     every = {item.number for item in case.request_items}
     covered: set[int] = set()
     for message in history.delivered:
+        if since is not None and message.sent is not None and message.sent.date() < since:
+            continue
         for attachment in message.attachments:
             match = _PARAGRAPH_IN_NAME.match(attachment.name)
             covered |= {int(match.group(1))} if match else every
     return covered
 
 
+def postponed(answers: Answers, due: Due) -> dict[int, Answer]:
+    """The requests in ``due`` the member's council sent back (återremiss), with that answer, by paragraph."""
+    found = {item.number: answers.answer(due.member.id, item.number) for item in due.items}
+    return {number: answer for number, answer in found.items() if answer is not None and not answer.decided}
+
+
+def with_new_dates(meeting_file: Path, case: Case, due: list[Due], answers: Answers, today: dt.date,
+                   new_reply_by: dt.date | None) -> Case:
+    """The case as a reminder on ``today`` asks it: each request past its ``svar_senast`` carries the new date
+    asked for (``--nytt-svar-senast``, else the YAML's ``nytt_svar_senast``), no other request one.
+
+    A reminder after the date must not repeat it: refused, in Swedish with file:line, when a member still
+    to decide a passed request would be reminded and no new date is given, or the new date has passed too.
+    """
+    from docgen.input.load import load_yaml
+
+    if new_reply_by is not None and new_reply_by <= today:
+        raise DocgenError(f"--nytt-svar-senast {new_reply_by.isoformat()} har redan passerat (i dag är det "
+                          f"{today.isoformat()}); ange ett datum efter i dag.")
+    source = load_yaml(meeting_file)
+    asking = {item.number for d in due for item in d.items if item.number not in postponed(answers, d)}
+    problems, items = [], []
+    for index, item in enumerate(case.meeting.items):
+        request = item.request
+        if request is None:
+            items.append(item)
+            continue
+        late = request.reply_by < today
+        date = (new_reply_by or request.new_reply_by) if late else None
+        where = ("paragrafer", index, "hemställan")
+        if late and item.number in asking and date is None:
+            problems.append(source.problem((*where, "svar_senast"), (
+                f"{fmt.paragraph(item.number)}: svar_senast {fmt.long_date(request.reply_by)} har passerat; en "
+                "påminnelse ber om ett nytt datum: ange det med --nytt-svar-senast ÅÅÅÅ-MM-DD eller som "
+                "nytt_svar_senast under hemställan")))
+        elif late and item.number in asking and new_reply_by is None and date is not None and date <= today:
+            problems.append(source.problem((*where, "nytt_svar_senast"), (
+                f"{fmt.paragraph(item.number)}: nytt_svar_senast {fmt.long_date(date)} har också passerat; "
+                "ange ett senare datum")))
+        items.append(item.model_copy(update={"request": request.model_copy(update={"new_reply_by": date})}))
+    if problems:
+        raise InputError(problems)
+    return case.model_copy(update={"meeting": case.meeting.model_copy(update={"items": items})})
+
+
 def remind_meeting(meeting_file: Path, out_root: Path, *, days: int = DEFAULT_DAYS, today: dt.date | None = None,
-                   send: bool = False, again: Collection[str] = (), settings_path: Path | None = None,
+                   new_reply_by: dt.date | None = None, send: bool = False, again: Collection[str] = (),
+                   settings_path: Path | None = None,
                    environ: dict[str, str] | None = None,
                    connect: Callable[[Settings], Connection] = Connection,
                    waiting: Callable[[Path], None] | None = None) -> Run:
@@ -110,8 +178,9 @@ def remind_meeting(meeting_file: Path, out_root: Path, *, days: int = DEFAULT_DA
     log = SendLog(log_file(meeting_file))
     answers = load_answers(answers_file(meeting_file), case)
     due = due_reminders(case, answers, log, today, days, again)
+    case = with_new_dates(meeting_file, case, due, answers, today, new_reply_by) if due else case
     histories = log.histories()
-    earlier = {d.member.id: mail.Earlier(h.message_id, h.sent) for d in due
+    earlier = {d.member.id: mail.Reminded(h.message_id, h.sent, h.address, postponed(answers, d)) for d in due
                if (h := histories[(d.member.id, REQUEST)].last_delivered) is not None and h.sent is not None}
     letters = write_letters(case, due, letters_folder(case, out_root), today, earlier) if due else {}
     # A member reminded before, of other requests, gets a new e-mail: the log would call it sent already.
@@ -162,15 +231,17 @@ def _relabelled(run: Run, due: list[Due], follow_ups: set[str]) -> Run:
 
 
 def write_letters(case: Case, due: list[Due], folder: Path, today: dt.date,
-                  earlier: dict[str, mail.Earlier]) -> dict[tuple[str, int], Attachment]:
+                  earlier: dict[str, mail.Reminded]) -> dict[tuple[str, int], Attachment]:
     """Each member's letter per request as DOCX and PDF in ``folder``; the PDFs, as attachments, by (member id, §)."""
     from docgen.pipeline.produce import produce, source_date
 
     letters = {}
     for entry in due:
-        sent = earlier[entry.member.id].sent.date() if entry.member.id in earlier else None
+        request = earlier.get(entry.member.id)
+        sent = request.sent.date() if request else None
         for item in entry.items:
-            letters[(entry.member.id, item.number)] = LETTER.planned(case, entry.member, item, Dates(today, sent))
+            dates = Dates(today, sent, request.postponed.get(item.number) if request else None)
+            letters[(entry.member.id, item.number)] = LETTER.planned(case, entry.member, item, dates)
     pdfs = produce(case, list(letters.values()), folder, source_date(dt.datetime.combine(today, dt.time(0))))
     attachments = {}
     for (member_id, number), letter in letters.items():

@@ -201,6 +201,7 @@ def request(case: Case, it: Item, m: Member) -> dict[str, Any]:
         "öppna_uppgifter": open_fields(case, it, m),
         "kontakt": contact(req.contact),
         "bilagor": attachments,
+        "regressavtal": case.association.agreement_return_text(m) if req.guarantee else [],
     }
 
 

@@ -256,6 +256,10 @@ def check_rules(case: Case, association_src: Source, meeting_src: Source) -> lis
     problems += _check_calendar(case, meeting_src)
     problems += _check_fill_ins(case, association_src, meeting_src)
     problems += _check_shares(case, association_src)
+    if association.agreement_return.manner != "pappersoriginal" and association.agreement_email is None:
+        problems.append(association_src.problem(
+            ("regressavtal", "sätt"), f"{association.agreement_return.manner} behöver en e-postadress; ange "
+                                      "regressavtal.epost eller förbundets epost"))
     if meeting.first_number is not None and numbers[0] != meeting.first_number:
         problems.append(meeting_src.problem(
             ("paragrafer", 0, "nummer"),

@@ -124,6 +124,22 @@ class Distribution(Model):
                               description="Fördelningsgrunden i ord, t.ex. invånarantal den 31 december 2025.")
 
 
+class AgreementReturn(Model):
+    """How the members sign and return a new regressavtal, and by when."""
+
+    manner: Literal["pappersoriginal", "skannat", "elektroniskt"] = Field(
+        "pappersoriginal", alias="sätt",
+        description="Hur kommunen undertecknar och skickar tillbaka avtalet: pappersoriginal (med post till "
+                    "förbundets postadress), skannat (som PDF till epost nedan) eller elektroniskt "
+                    "(förbundet skickar avtalet för elektronisk underskrift till den kommunen anger).")
+    email: Text | None = Field(None, alias="epost", pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$",
+                               description="Dit ett skannat avtal skickas och dit kommunen anger vem som "
+                                           "undertecknar elektroniskt; utelämnat = förbundets epost.")
+    days: int = Field(30, alias="dagar_efter_beslut", gt=0, le=365,
+                      description="Senast så många dagar efter fullmäktiges beslut ska det undertecknade "
+                                  "avtalet ha kommit tillbaka.")
+
+
 class Association(Model):
     name: Name = Field(alias="namn", description="Förbundets fullständiga namn.")
     short_name: Name = Field(alias="kortnamn")
@@ -140,10 +156,38 @@ class Association(Model):
                                                "YAML-fil; en mall där används i stället för docgens.")
     amount_unit: Literal["kr", "Tkr", "Mkr"] = Field("Tkr", alias="beloppsenhet")
     distribution: Distribution = Field(alias="fördelningsgrund")
+    agreement_return: AgreementReturn = Field(
+        default_factory=AgreementReturn, alias="regressavtal",
+        description="Hur medlemmarna undertecknar och skickar tillbaka ett nytt regressavtal; utelämnat = "
+                    "pappersoriginal till förbundets postadress, senast 30 dagar efter fullmäktiges beslut.")
     members: list[Member] = Field(alias="medlemmar", min_length=1)
 
     def member(self, member_id: str) -> Member:
         return next(m for m in self.members if m.id == member_id)
+
+    @property
+    def agreement_email(self) -> str | None:
+        """Where a scanned regressavtal goes, and who to tell the signer of an electronic one."""
+        return self.agreement_return.email or self.email
+
+    def agreement_return_text(self, member: Member) -> list[str]:
+        """What the hemställan and its e-mail say about signing and returning the regressavtal: who, how,
+        where and by when (an agreement only holds once every party has signed it)."""
+        how = self.agreement_return
+        council = member.council[:1].lower() + member.council[1:]
+        within = f"senast {fmt.integer(how.days)} dagar efter att {council} har beslutat"
+        if how.manner == "pappersoriginal":
+            returned = (f"Skicka det undertecknade originalet på papper med post till {self.name}, "
+                        f"{', '.join(self.address.lines)}, {within}.")
+        elif how.manner == "skannat":
+            returned = f"Skicka det undertecknade avtalet skannat som PDF till {self.agreement_email}, {within}."
+        else:
+            returned = (f"Avtalet undertecknas elektroniskt: meddela {self.agreement_email} namn och e-postadress "
+                        f"för den eller dem som undertecknar, {within}, så skickar vi avtalet för elektronisk "
+                        "underskrift.")
+        return [f"Regressavtalet gäller först när samtliga medlemskommuner har undertecknat det. För "
+                f"{member.name} undertecknas det av den eller de som {council} utser, ofta kommunstyrelsens "
+                "ordförande.", returned]
 
 
 class Attendee(Model):
@@ -225,6 +269,10 @@ class Request(Model):
     member_facts: dict[str, MemberFact] = Field(default_factory=dict, alias="medlemsuppgifter")
     guarantee: Guarantee | None = Field(None, alias="borgen")
     reply_by: dt.date = Field(alias="svar_senast", description="Datum då kommunens beslut senast önskas.")
+    new_reply_by: dt.date | None = Field(
+        None, alias="nytt_svar_senast",
+        description="Nytt datum som en påminnelse efter svar_senast ber om beslutet till; "
+                    "docgen remind --nytt-svar-senast går före.")
     contact: Contact = Field(alias="kontaktperson")
     letter_date: dt.date | None = Field(None, alias="missivdatum",
                                         description="Missivets datum; utelämnat = justeringsdagen.")

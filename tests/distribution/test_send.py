@@ -239,8 +239,10 @@ def test_remind_writes_a_letter_to_each_member_without_an_answer_and_sends_it_on
 
     run = remind_meeting(meeting, out, today=dt.date(2026, 6, 20), days=14, send=True, environ=smtp_env)
     reminded = [_member_of(r) for r in server.messages[5:]]
-    assert reminded == ["vimmerby", "atvidaberg", "odeshog"] and len(run.sent) == 3
-    names = {"vimmerby": "Vimmerby kommun", "atvidaberg": "Åtvidabergs kommun", "odeshog": "Ödeshögs kommun"}
+    # Ydre sent it back (återremiss): its council will decide again, so it too is reminded.
+    assert reminded == ["vimmerby", "ydre", "atvidaberg", "odeshog"] and len(run.sent) == 4
+    names = {"vimmerby": "Vimmerby kommun", "ydre": "Ydre kommun", "atvidaberg": "Åtvidabergs kommun",
+             "odeshog": "Ödeshögs kommun"}
     for received in server.messages[5:]:
         member = _member_of(received)
         message = received.message
@@ -253,6 +255,7 @@ def test_remind_writes_a_letter_to_each_member_without_an_answer_and_sends_it_on
         assert hashlib.sha256(part.get_content()).hexdigest() == hashlib.sha256(letter.read_bytes()).hexdigest()
         assert letter.with_suffix(".docx").is_file()
         text = squash("".join(page.extract_text() for page in PdfReader(letter).pages))
-        assert squash(f"Kommunfullmäktige i {names[member]}") in text and squash("30 juni 2026") in text
+        assert squash(f"Kommunfullmäktige i {names[member]}") in text
+        assert squash("att återremittera ärendet" if member == "ydre" else "30 juni 2026") in text
     again = remind_meeting(meeting, out, today=dt.date(2026, 6, 21), days=14, send=True, environ=smtp_env)
-    assert again.sent == [] and len(server.messages) == 8
+    assert again.sent == [] and len(server.messages) == 9

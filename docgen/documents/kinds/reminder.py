@@ -13,15 +13,18 @@ from dataclasses import dataclass
 from docgen.documents import context as ctx
 from docgen.documents.kinds.base import Context, DocumentKind, PlannedDocument, item_of, member_of
 from docgen.model import formatting as fmt
+from docgen.model.answers import Answer
 from docgen.model.case import Case, Item, Member
 
 
 @dataclass(frozen=True)
 class Dates:
-    """The reminder's own date, and the day the request went to the member (None: not known)."""
+    """The reminder's own date, the day the request went to the member (None: not known), and the council's
+    återremiss of the request, if it sent it back (the reminder then awaits the new decision)."""
 
     written: dt.date
     request_sent: dt.date | None = None
+    postponed: Answer | None = None
 
 
 class Reminder(DocumentKind):
@@ -50,12 +53,19 @@ class Reminder(DocumentKind):
         request = item.request
         context = ctx.common(case, request.subject, item)
         context["dokument"]["datum"] = fmt.short_date(dates.written)
+        late = dates.written > request.reply_by
+        # docgen remind gives a passed request its new date (nytt_svar_senast) and no other request one.
+        new_date = request.new_reply_by
+        postponed = dates.postponed
         context.update({
             "p": ctx.item(case, item),
             "medlem": ctx.member(case, member),
-            "hemställan": {"ämne": request.subject, "svar_senast": fmt.long_date(request.reply_by)},
+            "hemställan": {"ämne": request.subject, "svar_senast": fmt.long_date(request.reply_by),
+                           "nytt_svar_senast": fmt.long_date(new_date) if new_date else None},
             "utskick": {"datum_lång": fmt.long_date(dates.request_sent or case.meeting.adjustment.date)},
-            "försenad": dates.written > request.reply_by,
+            "försenad": late,
+            "återremiss": {"datum_lång": fmt.long_date(postponed.date), "kf_paragraf": postponed.council_paragraph}
+            if postponed else None,
             "kontakt": ctx.contact(request.contact),
         })
         return context
