@@ -42,7 +42,8 @@ def unready(case: Case, today: dt.date, *, reply_dates: bool = True) -> list[Pro
     problems = example_values(association_src) + example_values(meeting_src)
     if reply_dates:
         problems += reply_time(case, meeting_src, association_src.file, today)
-    return _named(problems, association_src, meeting_src)
+    # In file order, as InputError has them, so the warnings read like the errors.
+    return sorted(_named(problems, association_src, meeting_src), key=lambda p: (p.file, p.line or 0, p.column or 0))
 
 
 def refuse_unready(case: Case, today: dt.date, *, reply_dates: bool = True) -> list[Problem]:
