@@ -40,13 +40,12 @@ def main() -> None:
 @meeting_argument
 def check(mötesfil: Path) -> None:
     """Kontrollera mötesfilen och förbundets YAML utan att skriva något."""
-    from docgen.documents.contract import load_and_check
-    from docgen.terminal import reports
-
     import datetime as dt
 
+    from docgen.documents.contract import load_and_check
     from docgen.input.answers import answers_file, load_answers
     from docgen.input.readiness import unready
+    from docgen.terminal import reports
 
     case = run(lambda: load_and_check(mötesfil))
     run(lambda: load_answers(answers_file(mötesfil), case))

@@ -110,7 +110,7 @@ def remind_meeting(meeting_file: Path, out_root: Path, *, days: int = DEFAULT_DA
     # A reminder is sent because svar_senast draws near or has passed: only example values stop it.
     warnings = (refuse_unready if send else unready)(case, today, reply_dates=False)
     log = SendLog(log_file(meeting_file))
-    answers = load_answers(answers_file(meeting_file), case)
+    answers = load_answers(answers_file(meeting_file), case, today)
     due = due_reminders(case, answers, log, today, days, again)
     histories = log.histories()
     earlier = {d.member.id: mail.Earlier(h.message_id, h.sent) for d in due

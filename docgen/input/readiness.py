@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 
 from docgen.errors import InputError, Problem
 from docgen.input.load import Comment, Source, dotted, load_yaml
