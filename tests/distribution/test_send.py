@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import json
 import shutil
@@ -17,7 +18,8 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
-from conftest import MEMBERS, SEED_MEETING, squash
+from conftest import MEMBERS, SEED_MEETING, sendable_copy, squash
+from docgen.model import formatting as fmt
 from docgen.distribution import outgoing, send
 from docgen.distribution.isolation import IsolationError
 from docgen.distribution.send import ChangedError, SendError, send_meeting
@@ -79,12 +81,32 @@ def smtp_env(smtp_server) -> dict[str, str]:
             "DOCGEN_SMTP_SAKERHET": "okrypterad", "DOCGEN_SMTP_AVSANDARE": "registrator@itsam.se"}
 
 
+@pytest.fixture(scope="module")
+def sendable_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An out/ with the sendable seed built once, cache included: each test's build of it needs no LibreOffice."""
+    from docgen.pipeline.run import build
+
+    root = tmp_path_factory.mktemp("sendbar")
+    out = root / "out"
+    build(sendable_copy(root) / SEED_MEETING.name, out)
+    return out
+
+
+@pytest.fixture
+def out(sendable_out: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "out"
+    shutil.copytree(sendable_out, copy, symlinks=True)
+    return copy
+
+
 @pytest.fixture
 def decisions(tmp_path: Path) -> Path:
-    """A private copy of decisions/ (the send log and the answers are written beside the meeting)."""
-    folder = tmp_path / "decisions"
-    shutil.copytree(SEED_MEETING.parent, folder)
-    return folder / SEED_MEETING.name
+    """A private copy of decisions/ as a real send needs it (the send log and the answers are written beside it)."""
+    return sendable_copy(tmp_path) / SEED_MEETING.name
+
+
+def _reply_by(meeting: Path) -> dt.date:
+    return load_case(meeting).request_items[0].request.reply_by
 
 
 @pytest.fixture
@@ -124,7 +146,8 @@ def _check_received(received, out: Path) -> None:
         assert hashlib.sha256(data).hexdigest() == entry["sha256"]
         assert entry["mottagare"] == [member]
         assert entry["sha256"] in body  # the body lists each attachment's checksum
-    assert "30 juni 2026" in body and "Malin Vikström" in body
+    assert f"senast den {fmt.long_date(_reply_by(out.parent / 'decisions' / SEED_MEETING.name))}" in body
+    assert "Malin Vikström" in body
 
 
 def test_dry_run_writes_one_draft_per_member_and_sends_nothing(built, smtp_server, smtp_env):
@@ -172,7 +195,8 @@ def test_a_changed_package_is_refused_until_igen_and_then_replaces_the_earlier(b
     earlier = {_member_of(r): r.message["Message-ID"] for r in server.messages}
     association = meeting.with_name("forbund.yaml")
     text = association.read_text(encoding="utf-8")
-    association.write_text(text.replace("gatuadress: Box 1             # EXEMPEL\n      postnummer: 573 74",
+    assert "gatuadress: Box 1\n      postnummer: 573 74" in text
+    association.write_text(text.replace("gatuadress: Box 1\n      postnummer: 573 74",
                                         "gatuadress: Box 2\n      postnummer: 573 74"), encoding="utf-8")
     build(meeting, out)
 
@@ -264,8 +288,6 @@ def test_a_stale_build_is_not_sent(built, smtp_env):
 
 
 def test_remind_writes_a_letter_to_each_member_without_an_answer_and_sends_it_once(built, smtp_server, smtp_env):
-    import datetime as dt
-
     from pypdf import PdfReader
 
     from docgen.distribution.remind import remind_meeting
@@ -277,10 +299,12 @@ def test_remind_writes_a_letter_to_each_member_without_an_answer_and_sends_it_on
     answers_file(meeting).write_text(
         "svar:\n  boxholm: {datum: 2026-05-12, kf_paragraf: KF 2026 § 45, beslut: bifall}\n"
         "  ydre: {datum: 2026-05-14, kf_paragraf: '§ 30', beslut: återremiss}\n", encoding="utf-8")
-    early = remind_meeting(meeting, out, today=dt.date(2026, 6, 1), days=14, send=True, environ=smtp_env)
+    reply_by = _reply_by(meeting)
+    early = remind_meeting(meeting, out, today=reply_by - dt.timedelta(days=29), days=14, send=True, environ=smtp_env)
     assert early.steps == [] and len(server.messages) == 5  # 29 days left: too early
 
-    run = remind_meeting(meeting, out, today=dt.date(2026, 6, 20), days=14, send=True, environ=smtp_env)
+    day = reply_by - dt.timedelta(days=10)
+    run = remind_meeting(meeting, out, today=day, days=14, send=True, environ=smtp_env)
     reminded = [_member_of(r) for r in server.messages[5:]]
     assert reminded == ["vimmerby", "atvidaberg", "odeshog"] and len(run.sent) == 3
     names = {"vimmerby": "Vimmerby kommun", "atvidaberg": "Åtvidabergs kommun", "odeshog": "Ödeshögs kommun"}
@@ -291,11 +315,11 @@ def test_remind_writes_a_letter_to_each_member_without_an_answer_and_sends_it_on
         request = next(r for r in server.messages[:5] if _member_of(r) == member)
         assert message["References"] == request.message["Message-ID"]
         (part,) = message.iter_attachments()
-        assert part.get_filename() == f"paminnelse-{member}-2026-06-20.pdf"
+        assert part.get_filename() == f"paminnelse-{member}-{day.isoformat()}.pdf"
         letter = out / "2026-03-26-direktionen-paminnelser" / part.get_filename()
         assert hashlib.sha256(part.get_content()).hexdigest() == hashlib.sha256(letter.read_bytes()).hexdigest()
         assert letter.with_suffix(".docx").is_file()
         text = squash("".join(page.extract_text() for page in PdfReader(letter).pages))
-        assert squash(f"Kommunfullmäktige i {names[member]}") in text and squash("30 juni 2026") in text
-    again = remind_meeting(meeting, out, today=dt.date(2026, 6, 21), days=14, send=True, environ=smtp_env)
+        assert squash(f"Kommunfullmäktige i {names[member]}") in text and squash(fmt.long_date(reply_by)) in text
+    again = remind_meeting(meeting, out, today=day + dt.timedelta(days=1), days=14, send=True, environ=smtp_env)
     assert again.sent == [] and len(server.messages) == 8
