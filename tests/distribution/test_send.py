@@ -19,13 +19,13 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from conftest import MEMBERS, SEED_MEETING, sendable_copy, squash
-from docgen.model import formatting as fmt
 from docgen.distribution import outgoing, send
 from docgen.distribution.isolation import IsolationError
 from docgen.distribution.send import ChangedError, SendError, send_meeting
 from docgen.distribution.sendlog import SendLog, log_file
 from docgen.distribution.smtp import Connection
 from docgen.input.validate import load_case
+from docgen.model import formatting as fmt
 
 pytestmark = pytest.mark.libreoffice
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import socket
 from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 
-from conftest import SEED_MEETING
+from conftest import SEED_MEETING, sendable_copy
 from docgen.distribution.send import send_meeting
 from docgen.input.answers import answers_file
 from docgen.pipeline.run import build
@@ -36,9 +35,7 @@ def _section(page: str, section_id: str) -> str:
 
 
 def test_the_page_shows_the_send_the_answers_and_what_changed_since_the_send(out: Path, tmp_path: Path):
-    folder = tmp_path / "decisions"
-    shutil.copytree(SEED_MEETING.parent, folder)
-    meeting = folder / SEED_MEETING.name
+    meeting = sendable_copy(tmp_path) / SEED_MEETING.name
     build(meeting, out)
     controller = Controller(_Accept(), hostname="127.0.0.1", port=_free_port())
     controller.start()
