@@ -323,3 +323,65 @@ def test_remind_writes_a_letter_to_each_member_without_an_answer_and_sends_it_on
         assert squash(f"Kommunfullmäktige i {names[member]}") in text and squash(fmt.long_date(reply_by)) in text
     again = remind_meeting(meeting, out, today=day + dt.timedelta(days=1), days=14, send=True, environ=smtp_env)
     assert again.sent == [] and len(server.messages) == 8
+
+
+def test_send_skicka_refuses_the_seed_as_it_is_naming_file_and_line(tmp_path, smtp_server, smtp_env):
+    from click.testing import CliRunner
+
+    from docgen.cli import main
+
+    folder = tmp_path / "decisions"
+    shutil.copytree(SEED_MEETING.parent, folder)
+    _controller, server = smtp_server
+    result = CliRunner(env=smtp_env).invoke(main, ["send", str(folder / SEED_MEETING.name), "--skicka",
+                                                   "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "Inget har skickats" in result.output
+    assert f"{SEED_MEETING.name}:168:20: § 18 (paragrafer[2]).hemställan.svar_senast: svar_senast 2026-06-30 har " \
+           "redan passerat" in result.output
+    assert "forbund.yaml:27:24: Boxholms kommun (medlemmar[0]).registrator_epost: värdet 'kommun@boxholm.se' är " \
+           "märkt EXEMPEL" in result.output
+    assert server.messages == []
+
+
+def test_a_dry_run_of_the_seed_shows_the_same_as_warnings(tmp_path, built_out, smtp_env):
+    out = tmp_path / "out"
+    shutil.copytree(built_out, out, symlinks=True)
+    run = send_meeting(SEED_MEETING, out, environ=smtp_env)  # a dry run reads the log beside it, writes none
+    assert len(run.drafts) == 5
+    messages = [str(p) for p in run.warnings]
+    assert any("svar_senast 2026-06-30 har redan passerat" in m for m in messages)
+    assert any(":27:24:" in m and "EXEMPEL" in m for m in messages)
+
+
+def test_a_reminder_is_refused_for_example_values_but_not_for_a_passed_date(tmp_path, smtp_env):
+    from docgen.distribution.remind import remind_meeting
+    from docgen.input.readiness import NotReady, unready
+
+    folder = tmp_path / "decisions"
+    shutil.copytree(SEED_MEETING.parent, folder)
+    with pytest.raises(NotReady) as refused:
+        remind_meeting(folder / SEED_MEETING.name, tmp_path / "out", send=True, environ=smtp_env)
+    assert "EXEMPEL" in str(refused.value) and "passerat" not in str(refused.value)
+    sendable = sendable_copy(tmp_path / "ok") / SEED_MEETING.name
+    case = load_case(sendable)
+    late = _reply_by(sendable) + dt.timedelta(days=5)
+    assert unready(case, late, reply_dates=False) == []
+    assert "passerat" in str(unready(case, late)[0])
+
+
+def test_an_internationalised_domain_is_sent_idna_encoded(built, smtp_server, smtp_env):
+    from docgen.pipeline.run import build
+
+    meeting, out = built
+    association = meeting.with_name("forbund.yaml")
+    association.write_text(association.read_text(encoding="utf-8").replace(
+        "kommun@atvidaberg.se", "kommun@åtvidaberg-test.se"), encoding="utf-8")
+    build(meeting, out)
+    send_meeting(meeting, out, environ=smtp_env)  # the dry run writes the drafts without a traceback
+    run = send_meeting(meeting, out, send=True, environ=smtp_env)
+    _controller, server = smtp_server
+    assert len(run.sent) == 5
+    (received,) = [r for r in server.messages if "tvidaberg" in r.recipients[0]]
+    assert received.recipients == ["kommun@xn--tvidaberg-test-kib.se"]
+    assert received.message["To"].addresses[0].addr_spec == "kommun@xn--tvidaberg-test-kib.se"
