@@ -43,10 +43,15 @@ def main() -> None:
 @meeting_argument
 def check(mötesfil: Path) -> None:
     """Kontrollera mötesfilen och förbundets YAML utan att skriva något."""
+    import datetime as dt
+
     from docgen.documents.contract import load_and_check
+    from docgen.input.answers import answers_file, load_answers
+    from docgen.input.readiness import unready
     from docgen.terminal import reports
 
     case = run(lambda: load_and_check(mötesfil))
+    run(lambda: load_answers(answers_file(mötesfil), case))
     meeting = case.meeting
     out.print(f"{mötesfil}: inga fel – {meeting.body} {meeting.date}, "
               f"§§ {meeting.items[0].number}–{meeting.items[-1].number}, "
@@ -55,6 +60,10 @@ def check(mötesfil: Path) -> None:
               f"{meeting.removed}; sista dag för överklagande {meeting.appeal_ends}.")
     for item in case.request_items:
         reports.member_clauses(case, item)
+    reports.warnings(run(lambda: unready(case, dt.date.today())), _BEFORE_SENDING)
+
+
+_BEFORE_SENDING = "Att rätta innan docgen send --skicka skickar något"
 
 
 @main.command()
@@ -166,6 +175,7 @@ def send(mötesfil: Path, out_dir: Path, skicka: bool, igen: tuple[str, ...], in
 
     result = run(lambda: send_meeting(mötesfil, out_dir, send=skicka, again=igen, settings_path=installningar,
                                       waiting=reports.waiting_for_send_log))
+    reports.warnings(result.warnings, _BEFORE_SENDING)
     reports.mail_run(result, skicka)
 
 
@@ -214,6 +224,7 @@ def remind(mötesfil: Path, out_dir: Path, dagar: int, nytt_svar_senast: dt.date
     result = run(lambda: remind_meeting(mötesfil, out_dir, days=dagar, new_reply_by=new_date, send=skicka,
                                         again=igen, settings_path=installningar,
                                         waiting=reports.waiting_for_send_log))
+    reports.warnings(result.warnings, _BEFORE_SENDING)
     if not result.steps:
         out.print("Ingen att påminna: alla har svarat, fått en påminnelse, inte fått hemställan ännu, "
                   f"eller så återstår mer än {dagar} dagar till svar_senast.")

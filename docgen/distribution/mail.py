@@ -19,6 +19,7 @@ from email.utils import format_datetime, formataddr
 
 from docgen.distribution.outgoing import REMINDER, Delivery
 from docgen.model import formatting as fmt
+from docgen.model.addresses import ascii_address
 from docgen.model.answers import Answer
 from docgen.model.case import Case, Item, Request
 
@@ -184,11 +185,12 @@ def compose(case: Case, delivery: Delivery, sender: str, message_id: str, when: 
             replaces: Earlier | None = None, reminded: Earlier | None = None) -> EmailMessage:
     """The whole e-mail, attachments read from disk."""
     message = EmailMessage()
-    message["From"] = formataddr((case.association.name, sender))
-    message["To"] = formataddr((f"Registrator {delivery.member.name}", delivery.member.registry_email))
+    # An internationalised domain goes IDNA-encoded: a header must be ASCII without SMTPUTF8.
+    message["From"] = formataddr((case.association.name, ascii_address(sender)))
+    message["To"] = formataddr((f"Registrator {delivery.member.name}", ascii_address(delivery.member.registry_email)))
     contacts = [i.request.contact.email for i in case.request_items if i.request.contact.email]
     if contacts:
-        message["Reply-To"] = contacts[0]
+        message["Reply-To"] = ascii_address(contacts[0])
     message["Subject"] = subject(case, delivery, replaces)
     message["Date"] = format_datetime(when)
     message["Message-ID"] = message_id

@@ -171,12 +171,15 @@ def remind_meeting(meeting_file: Path, out_root: Path, *, days: int = DEFAULT_DA
                    connect: Callable[[Settings], Connection] = Connection,
                    waiting: Callable[[Path], None] | None = None) -> Run:
     from docgen.input.answers import answers_file, load_answers
+    from docgen.input.readiness import refuse_unready, unready
     from docgen.input.validate import load_case
 
     case = load_case(meeting_file)
     today = today or dt.date.today()
+    # A reminder is sent because svar_senast draws near or has passed: only example values stop it.
+    warnings = (refuse_unready if send else unready)(case, today, reply_dates=False)
     log = SendLog(log_file(meeting_file))
-    answers = load_answers(answers_file(meeting_file), case)
+    answers = load_answers(answers_file(meeting_file), case, today)
     due = due_reminders(case, answers, log, today, days, again)
     case = with_new_dates(meeting_file, case, due, answers, today, new_reply_by) if due else case
     histories = log.histories()
@@ -194,7 +197,9 @@ def remind_meeting(meeting_file: Path, out_root: Path, *, days: int = DEFAULT_DA
                         environ=environ, connect=connect, reminded=earlier, waiting=waiting)
 
     runs = [send_group(group) for group in _by_requests(due)] or [send_group([])]
-    return _relabelled(_joined(case, runs), due, follow_ups - set(again))
+    run = _relabelled(_joined(case, runs), due, follow_ups - set(again))
+    run.warnings = warnings
+    return run
 
 
 def _by_requests(due: list[Due]) -> list[list[Due]]:

@@ -16,7 +16,7 @@ import datetime as dt
 import smtplib
 from collections.abc import Callable, Collection
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
 from pathlib import Path
@@ -27,7 +27,7 @@ from docgen.distribution.outgoing import REQUEST, Delivery, check_unchanged
 from docgen.distribution.sendlog import History, SendLog, now
 from docgen.distribution.settings import Settings
 from docgen.distribution.smtp import Connection, Refused
-from docgen.errors import DocgenError
+from docgen.errors import DocgenError, Problem
 from docgen.files import write_atomically
 from docgen.model.case import Case
 from docgen.records.sendlog import Failed, LoggedAttachment, Sending, Sent
@@ -231,23 +231,32 @@ class Run:
     drafts: list[Path]
     sent: list[Step]
     log: Path
+    warnings: list[Problem] = field(default_factory=list)
+    """What would stop a real send (:mod:`docgen.input.readiness`), shown by a dry run."""
 
 
 def send_meeting(meeting_file: Path, out_root: Path, *, send: bool = False, again: Collection[str] = (),
                  settings_path: Path | None = None, environ: dict[str, str] | None = None,
                  connect: Callable[[Settings], Connection] = Connection,
-                 waiting: Callable[[Path], None] | None = None) -> Run:
+                 waiting: Callable[[Path], None] | None = None, today: dt.date | None = None) -> Run:
     """Each member's e-mail of the meeting's documents: drafts always, sent only with ``send``.
 
+    A real send is refused while the request is not ready to go out (its
+    ``svar_senast``, values marked EXEMPEL); a dry run shows the same as warnings.
     ``waiting`` is told the send log's path when another send holds it and this one waits.
     """
     from docgen.distribution.outgoing import built_folder, deliveries
+    from docgen.input.readiness import refuse_unready, unready
     from docgen.input.validate import load_case
 
     case = load_case(meeting_file)
+    today = today or dt.date.today()
+    warnings = refuse_unready(case, today) if send else unready(case, today)
     folder = built_folder(meeting_file, case, out_root)
-    return dispatch(meeting_file, case, out_root, lambda: deliveries(case, folder), send=send, again=again,
-                    settings_path=settings_path, environ=environ, connect=connect, waiting=waiting)
+    run = dispatch(meeting_file, case, out_root, lambda: deliveries(case, folder), send=send, again=again,
+                   settings_path=settings_path, environ=environ, connect=connect, waiting=waiting)
+    run.warnings = warnings
+    return run
 
 
 def dispatch(meeting_file: Path, case: Case, out_root: Path, collect: Callable[[], list[Delivery]], *,

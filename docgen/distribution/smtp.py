@@ -14,6 +14,7 @@ from email.message import EmailMessage
 
 from docgen.distribution.mail import WIRE_POLICY
 from docgen.distribution.settings import Settings
+from docgen.model.addresses import ascii_address
 
 TIMEOUT = 60.0
 
@@ -56,8 +57,9 @@ class Connection:
         assert self.smtp is not None
         data = message.as_bytes(policy=WIRE_POLICY)
         try:
-            self._expect(self.smtp.mail(sender), (250,))
-            self._expect(self.smtp.rcpt(recipient), (250, 251))
+            # The envelope carries an internationalised domain IDNA-encoded, as the headers do.
+            self._expect(self.smtp.mail(ascii_address(sender)), (250,))
+            self._expect(self.smtp.rcpt(ascii_address(recipient)), (250, 251))
         except (smtplib.SMTPException, OSError) as exc:
             # Before DATA nothing of the message has left: a broken connection here is a certain no.
             raise Refused(f"förbindelsen bröts före meddelandet ({exc})") from None

@@ -61,6 +61,7 @@ from ruamel.yaml.events import (
 )
 from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.scalarstring import LiteralScalarString
+from ruamel.yaml.tokens import ScalarToken
 
 from docgen.errors import InputError, Problem
 from docgen.model.formatting import message_integer
@@ -110,6 +111,16 @@ def refusal(character: str, where: str = "i texten") -> str:
     return f"osynligt styrtecken {name} {where}; ta bort det (det kommer ofta med vid inklistring)"
 
 
+@dataclass(frozen=True)
+class Comment:
+    """One line of a comment: where its ``#`` stands, its text after the ``#``, and whether a value precedes it."""
+
+    line: int
+    column: int
+    text: str
+    trailing: bool
+
+
 @dataclass
 class Source:
     """A loaded YAML file: its plain data and where each value stands."""
@@ -120,6 +131,8 @@ class Source:
     literal_blocks: dict[Path_, str] = field(default_factory=dict)
     """Values written as ``|`` blocks, as written (before the replacements): their text starts on the line
     after the position, and a replaced soft line break is no line of the file."""
+    comments: list[Comment] = field(default_factory=list)
+    """Every comment line, in file order (the marks ``# EXEMPEL`` are comments)."""
 
     def position(self, path: Path_) -> tuple[int | None, int | None]:
         """Line and column (1-based) of the value at ``path``, or of its nearest parent."""
@@ -212,12 +225,34 @@ def load_yaml(path: Path) -> Source:
             line, col = text.line_col(exc.position)
             raise fail("YAML-fel: ett tecken här går inte att läsa; ta bort det", line, col) from None
         raise fail(f"YAML-fel: {exc}") from None
-    source = Source(name, None)
+    source = Source(name, None, comments=_comments(yaml, text.parsed))
     problems = []
     source.data = _plain(document, (), source.positions, source, problems, text.soft_break)
     if problems:
         raise InputError(problems)
     return source
+
+
+def _comments(yaml: YAML, parsed: str) -> list[Comment]:
+    """The comment lines of a file that parsed: each ``#`` after a blank or at a line's start outside every text.
+
+    The scanner's text tokens say where the texts stand (a ``#`` in a quoted
+    text or a ``|`` block is text); its comment tokens carry no reliable line.
+    """
+    spans = sorted((token.start_mark.index, token.end_mark.index) for token in yaml.scan(parsed)
+                   if isinstance(token, ScalarToken))
+    starts = [start for start, _ in spans]
+    comments = []
+    for match in re.finditer(r"(?:^|(?<=[ \t]))#([^\n]*)", parsed, flags=re.M):
+        index = match.start()
+        inside = bisect.bisect_right(starts, index) - 1
+        if inside >= 0 and index < spans[inside][1]:
+            continue
+        line_start = parsed.rfind("\n", 0, index) + 1
+        line = parsed.count("\n", 0, index) + 1
+        comments.append(Comment(line, index - line_start + 1, match.group(1).strip(),
+                                bool(parsed[line_start:index].strip())))
+    return comments
 
 
 def _read(path: Path, fail) -> bytes:

@@ -23,6 +23,7 @@ from docgen.input import markdown_limits
 from docgen.input.load import Path_, Source, load_yaml
 from docgen.model import calendar, fillins, placeholders
 from docgen.model import formatting as fmt
+from docgen.model.addresses import SINGLE_LINE
 from docgen.model.case import ALL_MEMBERS, ASSOCIATION_FILE, FILE, Association, Attachment, Case, Meeting
 from docgen.model.clauses import clause_values
 
@@ -56,7 +57,7 @@ def _named(problems: list[Problem], association_src: Source, meeting_src: Source
     """
     labels: dict[tuple[str, str], str] = {}
     for index, member in enumerate(_entries(association_src.data, "medlemmar")):
-        if isinstance(member.get("namn"), str):
+        if isinstance(member.get("namn"), str) and len(member["namn"].splitlines()) == 1:
             labels[(association_src.file, f"medlemmar[{index}]")] = f"{member['namn']} (medlemmar[{index}])"
     for index, item in enumerate(_entries(meeting_src.data, "paragrafer")):
         if isinstance(item.get("nummer"), int) and not isinstance(item.get("nummer"), bool):
@@ -159,6 +160,9 @@ _MESSAGES = {
     "greater_than": "ska vara större än {gt}",
     "literal_error": "ska vara ett av: {expected}",
     "string_pattern_mismatch": 'har fel form "{input}"; förväntat mönster {pattern}',
+    "address_local_part": ("delen före @ i {local!r} har tecken utanför a–z (t.ex. å, ä, ö), som inte alla "
+                           "e-postservrar tar emot; ange en adress där delen före @ bara har a–z, siffror och . - _"),
+    "address_domain": "domänen {domain!r} går inte att skriva som e-postdomän (IDNA); kontrollera stavningen",
 }
 
 _PATTERN_HINTS = {
@@ -179,13 +183,22 @@ def _message(error: ErrorDetails) -> str:
     ctx = {key: fmt.message_integer(item) if isinstance(item, int) and not isinstance(item, bool) else item
            for key, item in (error.get("ctx") or {}).items()}
     pattern = ctx.get("pattern")
+    if pattern == SINGLE_LINE:
+        return ("får inte ha någon radbrytning: texten står på en rad (i ett brevhuvud, en adressrad eller "
+                "ett e-postmeddelandes rubrik); skriv den på en rad")
     if pattern is not None:
         ctx["pattern"] = _PATTERN_HINTS.get(pattern, pattern)
         if "@" in pattern:
             return f"ogiltig e-postadress {_shown(value)!r}"
-    ctx.setdefault("expected", "")
+    ctx["expected"] = _in_swedish(str(ctx.get("expected", "")))
     length = fmt.message_integer(len(value.strip())) if isinstance(value, str) else ""
     return template.format(input=_shown(value), length=length, **ctx)
+
+
+def _in_swedish(choices: str) -> str:
+    """Pydantic lists a literal's choices as ``'a', 'b' or 'c'``: the last ``or`` is Swedish ``eller``."""
+    head, separator, last = choices.rpartition(" or ")
+    return f"{head} eller {last}" if separator else choices
 
 
 def _shown(value: Any) -> str:

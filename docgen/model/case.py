@@ -14,10 +14,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator
 
 from docgen.model import calendar
 from docgen.model import formatting as fmt
+from docgen.model.addresses import SINGLE_LINE, sendable
 from docgen.model.allocation import Share, allocate_guarantee
 from docgen.model.filenames import ASSOCIATION_FILE
 
@@ -56,8 +57,12 @@ MAX_LINE = 1_000
 MAX_MARKDOWN = 100_000
 
 Text = Annotated[str, Field(min_length=1, max_length=MAX_LINE)]
-Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
-Heading = Annotated[str, Field(min_length=1, max_length=MAX_HEADING)]
+# Names, headings and what stands in an address line or an e-mail header are one line (model.addresses).
+Line = Annotated[str, Field(min_length=1, max_length=MAX_LINE, pattern=SINGLE_LINE)]
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME, pattern=SINGLE_LINE)]
+Heading = Annotated[str, Field(min_length=1, max_length=MAX_HEADING, pattern=SINGLE_LINE)]
+EMAIL = r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$"
+Email = Annotated[str, Field(min_length=1, max_length=MAX_LINE, pattern=EMAIL), AfterValidator(sendable)]
 Markdown = Annotated[str, Field(max_length=MAX_MARKDOWN)]
 # The JSON Schemas describe every form a validator below accepts (json_schema_input_type), not only the
 # type it turns them into: the secretary's editor must not mark as wrong what docgen reads.
@@ -65,14 +70,15 @@ PercentText = Annotated[str, Field(pattern=r"^\s*[0-9]+([.,][0-9]+)?\s*%?\s*$")]
 Percent = Annotated[Annotated[Decimal, Field(ge=0, le=100, decimal_places=2)], BeforeValidator(
     _to_decimal, json_schema_input_type=Annotated[float, Field(ge=0, le=100)] | PercentText)]
 LooseText = Annotated[Text, BeforeValidator(as_text, json_schema_input_type=Text | int)]
+LooseLine = Annotated[Line, BeforeValidator(as_text, json_schema_input_type=Line | int)]
 # Member ids name folders and files in out/.
 Slug = Annotated[str, Field(max_length=40, pattern=r"^[a-z0-9][a-z0-9-]*$")]
 
 
 class Address(Model):
-    street: Text | None = Field(None, alias="gatuadress", description="Gatuadress eller box.")
-    postcode: LooseText = Field(alias="postnummer", description="Postnummer, t.ex. 583 30.")
-    city: Text = Field(alias="ort", description="Postort.")
+    street: Line | None = Field(None, alias="gatuadress", description="Gatuadress eller box.")
+    postcode: LooseLine = Field(alias="postnummer", description="Postnummer, t.ex. 583 30.")
+    city: Line = Field(alias="ort", description="Postort.")
 
     @property
     def lines(self) -> list[str]:
@@ -82,9 +88,9 @@ class Address(Model):
 
 class Contact(Model):
     name: Name = Field(alias="namn")
-    title: Text | None = Field(None, alias="titel")
-    email: Text | None = Field(None, alias="epost", pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
-    phone: LooseText | None = Field(None, alias="telefon")
+    title: Line | None = Field(None, alias="titel")
+    email: Email | None = Field(None, alias="epost")
+    phone: LooseLine | None = Field(None, alias="telefon")
 
 
 class Member(Model):
@@ -92,8 +98,8 @@ class Member(Model):
     name: Name = Field(alias="namn", description="Medlemmens namn, t.ex. Boxholms kommun.")
     council: Name = Field("Kommunfullmäktige", alias="fullmäktige",
                           description="Medlemmens beslutande församling.")
-    registry_email: Text = Field(alias="registrator_epost", pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$",
-                                 description="Registratorns e-postadress: dit handlingarna skickas.")
+    registry_email: Email = Field(alias="registrator_epost",
+                                  description="Registratorns e-postadress: dit handlingarna skickas.")
     address: Address = Field(alias="postadress")
     weight: int | None = Field(None, alias="fördelningstal", gt=0,
                                description="Medlemmens tal enligt fördelningsgrunden (t.ex. invånarantal); "
@@ -143,11 +149,11 @@ class AgreementReturn(Model):
 class Association(Model):
     name: Name = Field(alias="namn", description="Förbundets fullständiga namn.")
     short_name: Name = Field(alias="kortnamn")
-    registry_prefix: Text = Field(alias="diarieprefix", description="Prefix i ärendelistan, t.ex. ITSAM.")
+    registry_prefix: Line = Field(alias="diarieprefix", description="Prefix i ärendelistan, t.ex. ITSAM.")
     address: Address = Field(alias="postadress")
-    email: Text | None = Field(None, alias="epost")
-    phone: LooseText | None = Field(None, alias="telefon")
-    website: Text | None = Field(None, alias="webbplats")
+    email: Email | None = Field(None, alias="epost")
+    phone: LooseLine | None = Field(None, alias="telefon")
+    website: Line | None = Field(None, alias="webbplats")
     archive: Text = Field(alias="förvaringsplats", description="Var protokollen förvaras.")
     notice_board: Text = Field(alias="anslagstavla",
                                description="Anslagstavlan i ord, t.ex. kommunalförbundets digitala anslagstavla.")
@@ -155,6 +161,10 @@ class Association(Model):
                                    description="Mapp med förbundets egna Word-mallar, relativt förbundets "
                                                "YAML-fil; en mall där används i stället för docgens.")
     amount_unit: Literal["kr", "Tkr", "Mkr"] = Field("Tkr", alias="beloppsenhet")
+    min_reply_days: int = Field(42, alias="minsta_svarstid_dagar", ge=0, le=366,
+                                description="Minsta antal dagar kommunerna ska ha på sig att svara på en "
+                                            "hemställan: docgen send --skicka stoppar ett utskick vars "
+                                            "svar_senast ligger närmare än så (standard 42, sex veckor).")
     distribution: Distribution = Field(alias="fördelningsgrund")
     agreement_return: AgreementReturn = Field(
         default_factory=AgreementReturn, alias="regressavtal",
@@ -193,8 +203,8 @@ class Association(Model):
 class Attendee(Model):
     name: Name = Field(alias="namn")
     member: Slug | None = Field(None, alias="medlem", description="Id för den medlem personen företräder.")
-    title: Text | None = Field(None, alias="titel", description="T.ex. kommundirektör Ödeshögs kommun.")
-    role: Text | None = Field(None, alias="roll", description="T.ex. ordförande, sekreterare.")
+    title: Line | None = Field(None, alias="titel", description="T.ex. kommundirektör Ödeshögs kommun.")
+    role: Line | None = Field(None, alias="roll", description="T.ex. ordförande, sekreterare.")
 
 
 class Attendance(Model):
@@ -214,7 +224,7 @@ class Adjustment(Model):
     adjusters: list[Name] = Field(alias="justerare", min_length=1)
     date: dt.date = Field(alias="datum")
     manner: Literal["digitalt", "på plats"] = Field("på plats", alias="sätt")
-    place: Text | None = Field(None, alias="plats")
+    place: Line | None = Field(None, alias="plats")
 
 
 class Notice(Model):
@@ -283,7 +293,7 @@ class Attachment(Model):
 
     title: Heading = Field(alias="titel", description="Handlingens namn som det står i protokollet och "
                                                       "bland bilagorna, t.ex. Tjänsteskrivelse 2026-03-05.")
-    file: Text = Field(alias="fil", description="PDF- eller Word-fil (.pdf, .docx), relativt mötesfilen. "
+    file: Line = Field(alias="fil", description="PDF- eller Word-fil (.pdf, .docx), relativt mötesfilen. "
                                                 "En PDF bifogas som den är; en Word-fil görs till PDF/A.")
 
     @property
@@ -343,7 +353,7 @@ class Meeting(Model):
     body: Name = Field(alias="organ", description="Organet som sammanträder, t.ex. Direktionen.")
     date: dt.date = Field(alias="datum")
     start: dt.time = Field(alias="tid", description="Starttid, t.ex. 10:00.")
-    place: Text = Field(alias="plats")
+    place: Line = Field(alias="plats")
     attendance: Attendance = Field(alias="närvaro")
     adjustment: Adjustment = Field(alias="justering")
     notice: Notice = Field(default_factory=Notice, alias="anslag")

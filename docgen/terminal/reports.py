@@ -25,6 +25,14 @@ def member_clauses(case, item) -> None:
             out.print(f"  {name}: {'; '.join(labels) if labels else 'inga'}")
 
 
+def warnings(problems, heading: str) -> None:
+    """Problems that do not stop this command but would stop a real send, each with its file:line."""
+    if problems:
+        out.print(f"{heading} ({len(problems)}):", markup=False)
+        for problem in problems:
+            out.print(f"  varning: {problem}", markup=False)
+
+
 def mail_run(result, sent: bool) -> None:
     """The table of e-mails (recipient, attachments, size, what happens), then what to do next."""
     from docgen.distribution.send import AGAIN, CHANGED, NEW, RETRY, refuse_changed

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import json
+import shutil
 import smtplib
 from pathlib import Path
 
@@ -16,7 +18,8 @@ from docgen.distribution.send import ChangedError, SendError, send_meeting
 from docgen.distribution.sendlog import SendLog, log_file
 from docgen.distribution.smtp import Connection
 from docgen.input.validate import load_case
-from support import MEMBERS, Recorder, copy_decisions, running_smtp_server, smtp_environ, squash
+from docgen.model import formatting as fmt
+from support import MEMBERS, SEED_MEETING, Recorder, running_smtp_server, sendable_copy, smtp_environ, squash
 
 pytestmark = pytest.mark.libreoffice
 
@@ -38,10 +41,32 @@ def smtp_env(smtp_server) -> dict[str, str]:
     return smtp_environ(controller.port)
 
 
+@pytest.fixture(scope="module")
+def sendable_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An out/ with the sendable seed built once, cache included: each test's build of it needs no LibreOffice."""
+    from docgen.pipeline.run import build
+
+    root = tmp_path_factory.mktemp("sendbar")
+    out = root / "out"
+    build(sendable_copy(root) / SEED_MEETING.name, out)
+    return out
+
+
+@pytest.fixture
+def out(sendable_out: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "out"
+    shutil.copytree(sendable_out, copy, symlinks=True)
+    return copy
+
+
 @pytest.fixture
 def decisions(tmp_path: Path) -> Path:
-    """A private copy of decisions/ (the send log and the answers are written beside the meeting)."""
-    return copy_decisions(tmp_path)
+    """A private copy of decisions/ as a real send needs it (the send log and the answers are written beside it)."""
+    return sendable_copy(tmp_path) / SEED_MEETING.name
+
+
+def _reply_by(meeting: Path) -> dt.date:
+    return load_case(meeting).request_items[0].request.reply_by
 
 
 @pytest.fixture
@@ -81,7 +106,8 @@ def _check_received(received, out: Path) -> None:
         assert hashlib.sha256(data).hexdigest() == entry["sha256"]
         assert entry["mottagare"] == [member]
         assert entry["sha256"] in body  # the body lists each attachment's checksum
-    assert "30 juni 2026" in body and "Malin Vikström" in body
+    assert f"senast den {fmt.long_date(_reply_by(out.parent / 'decisions' / SEED_MEETING.name))}" in body
+    assert "Malin Vikström" in body
 
 
 def test_dry_run_writes_one_draft_per_member_and_sends_nothing(built, smtp_server, smtp_env):
@@ -129,7 +155,8 @@ def test_a_changed_package_is_refused_until_igen_and_then_replaces_the_earlier(b
     earlier = {_member_of(r): r.message["Message-ID"] for r in server.messages}
     association = meeting.with_name("forbund.yaml")
     text = association.read_text(encoding="utf-8")
-    association.write_text(text.replace("gatuadress: Box 1             # EXEMPEL\n      postnummer: 573 74",
+    assert "gatuadress: Box 1\n      postnummer: 573 74" in text
+    association.write_text(text.replace("gatuadress: Box 1\n      postnummer: 573 74",
                                         "gatuadress: Box 2\n      postnummer: 573 74"), encoding="utf-8")
     build(meeting, out)
 
@@ -221,8 +248,6 @@ def test_a_stale_build_is_not_sent(built, smtp_env):
 
 
 def test_remind_writes_a_letter_to_each_member_without_an_answer_and_sends_it_once(built, smtp_server, smtp_env):
-    import datetime as dt
-
     from pypdf import PdfReader
 
     from docgen.distribution.remind import remind_meeting
@@ -234,10 +259,12 @@ def test_remind_writes_a_letter_to_each_member_without_an_answer_and_sends_it_on
     answers_file(meeting).write_text(
         "svar:\n  boxholm: {datum: 2026-05-12, kf_paragraf: KF 2026 § 45, beslut: bifall}\n"
         "  ydre: {datum: 2026-05-14, kf_paragraf: '§ 30', beslut: återremiss}\n", encoding="utf-8")
-    early = remind_meeting(meeting, out, today=dt.date(2026, 6, 1), days=14, send=True, environ=smtp_env)
+    reply_by = _reply_by(meeting)
+    early = remind_meeting(meeting, out, today=reply_by - dt.timedelta(days=29), days=14, send=True, environ=smtp_env)
     assert early.steps == [] and len(server.messages) == 5  # 29 days left: too early
 
-    run = remind_meeting(meeting, out, today=dt.date(2026, 6, 20), days=14, send=True, environ=smtp_env)
+    day = reply_by - dt.timedelta(days=10)
+    run = remind_meeting(meeting, out, today=day, days=14, send=True, environ=smtp_env)
     reminded = [_member_of(r) for r in server.messages[5:]]
     # Ydre sent it back (återremiss): its council will decide again, so it too is reminded.
     assert reminded == ["vimmerby", "ydre", "atvidaberg", "odeshog"] and len(run.sent) == 4
@@ -250,12 +277,74 @@ def test_remind_writes_a_letter_to_each_member_without_an_answer_and_sends_it_on
         request = next(r for r in server.messages[:5] if _member_of(r) == member)
         assert message["References"] == request.message["Message-ID"]
         (part,) = message.iter_attachments()
-        assert part.get_filename() == f"paminnelse-{member}-2026-06-20.pdf"
+        assert part.get_filename() == f"paminnelse-{member}-{day.isoformat()}.pdf"
         letter = out / "2026-03-26-direktionen-paminnelser" / part.get_filename()
         assert hashlib.sha256(part.get_content()).hexdigest() == hashlib.sha256(letter.read_bytes()).hexdigest()
         assert letter.with_suffix(".docx").is_file()
         text = squash("".join(page.extract_text() for page in PdfReader(letter).pages))
         assert squash(f"Kommunfullmäktige i {names[member]}") in text
-        assert squash("att återremittera ärendet" if member == "ydre" else "30 juni 2026") in text
-    again = remind_meeting(meeting, out, today=dt.date(2026, 6, 21), days=14, send=True, environ=smtp_env)
+        assert squash("att återremittera ärendet" if member == "ydre" else fmt.long_date(reply_by)) in text
+    again = remind_meeting(meeting, out, today=day + dt.timedelta(days=1), days=14, send=True, environ=smtp_env)
     assert again.sent == [] and len(server.messages) == 9
+
+
+def test_send_skicka_refuses_the_seed_as_it_is_naming_file_and_line(tmp_path, smtp_server, smtp_env):
+    from click.testing import CliRunner
+
+    from docgen.cli import main
+
+    folder = tmp_path / "decisions"
+    shutil.copytree(SEED_MEETING.parent, folder)
+    _controller, server = smtp_server
+    result = CliRunner(env=smtp_env).invoke(main, ["send", str(folder / SEED_MEETING.name), "--skicka",
+                                                   "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "Inget har skickats" in result.output
+    assert f"{SEED_MEETING.name}:168:20: § 18 (paragrafer[2]).hemställan.svar_senast: svar_senast 2026-06-30 har " \
+           "redan passerat" in result.output
+    assert "forbund.yaml:27:24: Boxholms kommun (medlemmar[0]).registrator_epost: värdet 'kommun@boxholm.se' är " \
+           "märkt EXEMPEL" in result.output
+    assert server.messages == []
+
+
+def test_a_dry_run_of_the_seed_shows_the_same_as_warnings(tmp_path, built_out, smtp_env):
+    out = tmp_path / "out"
+    shutil.copytree(built_out, out, symlinks=True)
+    run = send_meeting(SEED_MEETING, out, environ=smtp_env)  # a dry run reads the log beside it, writes none
+    assert len(run.drafts) == 5
+    messages = [str(p) for p in run.warnings]
+    assert any("svar_senast 2026-06-30 har redan passerat" in m for m in messages)
+    assert any(":27:24:" in m and "EXEMPEL" in m for m in messages)
+
+
+def test_a_reminder_is_refused_for_example_values_but_not_for_a_passed_date(tmp_path, smtp_env):
+    from docgen.distribution.remind import remind_meeting
+    from docgen.input.readiness import NotReady, unready
+
+    folder = tmp_path / "decisions"
+    shutil.copytree(SEED_MEETING.parent, folder)
+    with pytest.raises(NotReady) as refused:
+        remind_meeting(folder / SEED_MEETING.name, tmp_path / "out", send=True, environ=smtp_env)
+    assert "EXEMPEL" in str(refused.value) and "passerat" not in str(refused.value)
+    sendable = sendable_copy(tmp_path / "ok") / SEED_MEETING.name
+    case = load_case(sendable)
+    late = _reply_by(sendable) + dt.timedelta(days=5)
+    assert unready(case, late, reply_dates=False) == []
+    assert "passerat" in str(unready(case, late)[0])
+
+
+def test_an_internationalised_domain_is_sent_idna_encoded(built, smtp_server, smtp_env):
+    from docgen.pipeline.run import build
+
+    meeting, out = built
+    association = meeting.with_name("forbund.yaml")
+    association.write_text(association.read_text(encoding="utf-8").replace(
+        "kommun@atvidaberg.se", "kommun@åtvidaberg-test.se"), encoding="utf-8")
+    build(meeting, out)
+    send_meeting(meeting, out, environ=smtp_env)  # the dry run writes the drafts without a traceback
+    run = send_meeting(meeting, out, send=True, environ=smtp_env)
+    _controller, server = smtp_server
+    assert len(run.sent) == 5
+    (received,) = [r for r in server.messages if "tvidaberg" in r.recipients[0]]
+    assert received.recipients == ["kommun@xn--tvidaberg-test-kib.se"]
+    assert received.message["To"].addresses[0].addr_spec == "kommun@xn--tvidaberg-test-kib.se"

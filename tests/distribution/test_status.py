@@ -246,3 +246,33 @@ def test_status_shows_when_each_member_was_last_reminded(tmp_path):
     assert "2026-04-01" in boxholm and "2026-06-20" in boxholm
     (vimmerby,) = [line for line in shown.output.splitlines() if "Vimmerby kommun" in line]
     assert "2026-06" not in vimmerby
+
+
+def test_a_decision_or_signature_after_today_is_refused(tmp_path):
+    with pytest.raises(InputError) as error:
+        _status(_meeting(tmp_path), _answer("ydre", day="2099-05-12", signed="2099-05-20"))
+    assert ":3:12: svar.ydre.datum: 2099-05-12 har inte varit än" in str(error.value)
+
+
+def test_a_regressavtal_signed_before_the_councils_decision_is_refused(tmp_path):
+    with pytest.raises(InputError) as error:
+        _status(_meeting(tmp_path), _answer("ydre", day="2026-05-12", signed="2026-04-01"))
+    assert "svar.ydre.regressavtal_undertecknat: 2026-04-01 är före fullmäktiges beslut 2026-05-12" in str(error.value)
+
+
+def test_every_error_of_the_answers_comes_at_once_in_swedish(tmp_path):
+    text = _answer("ydre", "kanske") + _answer("linkoping") + _answer("boxholm", day="2025-12-01")
+    with pytest.raises(InputError) as error:
+        _status(_meeting(tmp_path), text)
+    message = str(error.value)
+    assert "3 fel i indata" in message
+    assert "ska vara ett av: 'bifall', 'avslag' eller 'återremiss'" in message and " or " not in message
+    assert "okänd medlem 'linkoping'" in message and "före sammanträdet" in message
+
+
+def test_docgen_check_checks_the_answers_file(tmp_path):
+    meeting = _meeting(tmp_path)
+    answers_file(meeting).write_text("svar:\n" + _answer("ydre", "kanske"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(meeting)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{meeting.stem}-svar.yaml:5:13: svar.ydre.beslut: ska vara ett av" in result.output

@@ -11,7 +11,7 @@ from docgen.distribution.send import send_meeting
 from docgen.input.answers import answers_file
 from docgen.pipeline.run import build
 from docgen.review.page import write_review
-from support import Recorder, copy_decisions, running_smtp_server, smtp_environ
+from support import SEED_MEETING, Recorder, running_smtp_server, sendable_copy, smtp_environ
 
 pytestmark = pytest.mark.libreoffice
 
@@ -22,7 +22,7 @@ def _section(page: str, section_id: str) -> str:
 
 
 def test_the_page_shows_the_send_the_answers_and_what_changed_since_the_send(out: Path, tmp_path: Path):
-    meeting = copy_decisions(tmp_path)
+    meeting = sendable_copy(tmp_path) / SEED_MEETING.name
     build(meeting, out)
     with running_smtp_server(Recorder()) as controller:
         send_meeting(meeting, out, send=True, environ=smtp_environ(controller.port))
