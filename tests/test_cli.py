@@ -40,7 +40,7 @@ def test_check_on_the_seed_warns_of_the_passed_answer_date_and_the_example_value
     warnings = [line for line in result.stdout.splitlines() if line.startswith("  varning: ")]
     assert ("  varning: decisions/2026-03-26-direktionen.yaml:168:20: § 18 (paragrafer[2]).hemställan.svar_senast: "
             "svar_senast 2026-06-30 har redan passerat") in "\n".join(warnings)
-    assert any(w.startswith("  varning: decisions/forbund.yaml:27:24: Boxholms kommun (medlemmar[0])."
+    assert any(w.startswith("  varning: decisions/forbund.yaml:33:24: Boxholms kommun (medlemmar[0])."
                             "registrator_epost: värdet 'kommun@boxholm.se' är märkt EXEMPEL") for w in warnings)
     # The block comment marks what follows it; the header that only speaks of the marks marks nothing.
     assert any("decisions/forbund.yaml:20:1: fördelningsgrund:" in w for w in warnings)

@@ -40,7 +40,8 @@ def _log(meeting: Path, member: str, purpose: str, *letters: str, when: str = "2
 def _due(meeting: Path, today: dt.date, answers: str = "", again: tuple[str, ...] = ()) -> dict[str, tuple[int, ...]]:
     answers_file(meeting).write_text("svar:\n" + answers if answers else "", encoding="utf-8")
     case = load_case(meeting)
-    due = due_reminders(case, load_answers(answers_file(meeting), case), SendLog(log_file(meeting)), today, 14, again)
+    due = due_reminders(case, load_answers(answers_file(meeting), case, today), SendLog(log_file(meeting)), today, 14,
+                        again)
     return {entry.member.id: entry.numbers for entry in due}
 
 
@@ -158,7 +159,7 @@ def test_after_svar_senast_a_reminder_refuses_to_go_without_a_new_date(tmp_path)
 
 def _reminder_case(meeting: Path, today: dt.date, new_reply_by: dt.date | None = None):
     case = load_case(meeting)
-    answers = load_answers(answers_file(meeting), case)
+    answers = load_answers(answers_file(meeting), case, today)
     due = due_reminders(case, answers, SendLog(log_file(meeting)), today, 14)
     return with_new_dates(meeting, case, due, answers, today, new_reply_by), answers, due
 

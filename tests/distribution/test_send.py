@@ -302,7 +302,7 @@ def test_send_skicka_refuses_the_seed_as_it_is_naming_file_and_line(tmp_path, sm
     assert "Inget har skickats" in result.output
     assert f"{SEED_MEETING.name}:168:20: § 18 (paragrafer[2]).hemställan.svar_senast: svar_senast 2026-06-30 har " \
            "redan passerat" in result.output
-    assert "forbund.yaml:27:24: Boxholms kommun (medlemmar[0]).registrator_epost: värdet 'kommun@boxholm.se' är " \
+    assert "forbund.yaml:33:24: Boxholms kommun (medlemmar[0]).registrator_epost: värdet 'kommun@boxholm.se' är " \
            "märkt EXEMPEL" in result.output
     assert server.messages == []
 
@@ -314,7 +314,7 @@ def test_a_dry_run_of_the_seed_shows_the_same_as_warnings(tmp_path, built_out, s
     assert len(run.drafts) == 5
     messages = [str(p) for p in run.warnings]
     assert any("svar_senast 2026-06-30 har redan passerat" in m for m in messages)
-    assert any(":27:24:" in m and "EXEMPEL" in m for m in messages)
+    assert any(":33:24:" in m and "EXEMPEL" in m for m in messages)
 
 
 def test_a_reminder_is_refused_for_example_values_but_not_for_a_passed_date(tmp_path, smtp_env):

@@ -36,19 +36,19 @@ ONE_LINE = "får inte ha någon radbrytning"
 # stands in a plain text without ": ", which YAML would read as a key after the break.
 BREAKS = [
     (ASSOCIATION, "    namn: Boxholms kommun\n", '    namn: "Boxholms kommun\\r\\nBcc: evil@x.se"\n',
-     "forbund.yaml:26:11:", "medlemmar[0].namn"),
+     "forbund.yaml:32:11:", "medlemmar[0].namn"),
     (ASSOCIATION, "    namn: Boxholms kommun\n", '    namn: "Boxholms kommun\\nBcc: evil@x.se"\n',
-     "forbund.yaml:26:11:", "medlemmar[0].namn"),
+     "forbund.yaml:32:11:", "medlemmar[0].namn"),
     (ASSOCIATION, "    namn: Boxholms kommun\n", "    namn: Boxholms kommun\u2028Boxholm\n",
-     "forbund.yaml:26:11:", "medlemmar[0].namn"),
+     "forbund.yaml:32:11:", "medlemmar[0].namn"),
     (ASSOCIATION, "    namn: Boxholms kommun\n", "    namn: Boxholms kommun\u2029Boxholm\n",
-     "forbund.yaml:26:11:", "medlemmar[0].namn"),
+     "forbund.yaml:32:11:", "medlemmar[0].namn"),
     (ASSOCIATION, "    namn: Boxholms kommun\n", "    namn: Boxholms kommun\vBoxholm\n",
-     "forbund.yaml:26:11:", "medlemmar[0].namn"),
+     "forbund.yaml:32:11:", "medlemmar[0].namn"),
     (ASSOCIATION, "namn: Kommunalförbundet Itsam\n", 'namn: "Kommunalförbundet Itsam\\r\\nBcc: evil@x.se"\n',
      "forbund.yaml:7:7:", "namn"),
     (ASSOCIATION, "  ort: Linköping\n", '  ort: "Link\\röping"\n', "forbund.yaml:13:8:", "postadress.ort"),
-    (ASSOCIATION, "      gatuadress: Box 60 ", '      gatuadress: "Box\\L60" ', "forbund.yaml:29:19:",
+    (ASSOCIATION, "      gatuadress: Box 60 ", '      gatuadress: "Box\\L60" ', "forbund.yaml:35:19:",
      "(medlemmar[0]).postadress.gatuadress"),
     (MEETING, "      ämne: Ny solidarisk borgen för Kommunalförbundet Itsam om 130 Mkr\n",
      '      ämne: "Ny solidarisk borgen\\nBcc: evil@x.se"\n', f"{MEETING}:146:13:", "hemställan.ämne"),
@@ -71,7 +71,7 @@ def test_a_line_break_in_a_header_or_address_text_is_refused_at_check_with_line_
 def test_a_non_ascii_local_part_is_refused_at_check_with_its_line(tmp_path):
     result = _check(tmp_path, ASSOCIATION, "kommun@odeshog.se", "kö@odeshog.se")
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert "forbund.yaml:77:24: Ödeshögs kommun (medlemmar[4]).registrator_epost: delen före @ i 'kö'" in (
+    assert "forbund.yaml:83:24: Ödeshögs kommun (medlemmar[4]).registrator_epost: delen före @ i 'kö'" in (
         result.output)
 
 
