@@ -31,7 +31,7 @@ from docgen.distribution.outgoing import REQUEST, Delivery, check_unchanged
 from docgen.distribution.sendlog import History, LogState, SendLog, now, refusal
 from docgen.distribution.settings import Settings
 from docgen.distribution.smtp import Connection, Refused
-from docgen.errors import DocgenError
+from docgen.errors import DocgenError, os_reason
 from docgen.files import write_atomically
 from docgen.model.case import Case
 from docgen.records.sendlog import Arrived, CopyOrdered, Failed, LoggedAttachment, Sending, Sent
@@ -277,7 +277,7 @@ def _send_one(step: Step, log: SendLog, connection: Connection, settings: Settin
                            attachments=tuple(LoggedAttachment(file=a.file, name=a.name, sha256=a.sha256,
                                                               size=a.size) for a in delivery.attachments)))
     except OSError as exc:
-        raise SendError(f"utskicksloggen {log.path} gick inte att skriva ({_reason(exc)}); meddelandet till "
+        raise SendError(f"utskicksloggen {log.path} gick inte att skriva ({os_reason(exc)}); meddelandet till "
                         f"{member.name} har inte skickats.") from None
     try:
         reply = connection.send(step.message, settings.sender, member.registry_email)
@@ -294,13 +294,9 @@ def _send_one(step: Step, log: SendLog, connection: Connection, settings: Settin
     except OSError as exc:
         raise LogLostError(
             f"meddelandet till {member.name} ({member.registry_email}) HAR KOMMIT FRAM – servern svarade "
-            f"{reply} – men utskicksloggen {log.path} gick inte att skriva ({_reason(exc)}). Skicka det inte igen. "
+            f"{reply} – men utskicksloggen {log.path} gick inte att skriva ({os_reason(exc)}). Skicka det inte igen. "
             f"Inget mer har skickats. När loggen går att skriva: kör docgen send --skicka {ARRIVED_OPTION} "
             f"{member.id}, så skrivs det i loggen att det kommit fram, och resten skickas.") from None
-
-
-def _reason(exc: OSError) -> str:
-    return exc.strerror or str(exc)
 
 
 @dataclass
