@@ -15,9 +15,11 @@ packages: system venv
 test: system venv browser-test-deps
 	$(BIN)/pytest
 
-# The kill test with 50 rounds of SIGKILL at random moments (a few minutes), on demand.
+# The kill test with 50 rounds of SIGKILL at random moments (a few minutes) and the send log damaged
+# 10 000 ways, on demand.
 test-long: system venv
 	DOCGEN_KILL_ROUNDS=50 $(BIN)/pytest tests/pipeline/test_kill.py
+	DOCGEN_LOG_FUZZ_EXAMPLES=10000 $(BIN)/pytest tests/distribution/test_sendlog_fuzz.py
 
 check: venv
 	$(BIN)/ruff check docgen tests scripts
