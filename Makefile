@@ -17,10 +17,10 @@ test: system venv browser-test-deps
 	$(BIN)/mypy
 	$(BIN)/pytest -n 2
 
-# The property tests with 10 000 examples each (a fiftieth through LibreOffice) and the kill test with
-# 50 rounds of SIGKILL at random moments: about 20 minutes on two free cores.
+# The property tests with 10 000 examples each (a fiftieth through LibreOffice) the send log damaged 10 000 ways, and the kill
+# test with 50 rounds of SIGKILL at random moments: about 20 minutes on two free cores.
 test-long: system venv
-	DOCGEN_HYPOTHESIS_PROFILE=long DOCGEN_KILL_ROUNDS=50 $(BIN)/pytest -n 2 -m "hypothesis or long"
+	DOCGEN_HYPOTHESIS_PROFILE=long DOCGEN_KILL_ROUNDS=50 DOCGEN_LOG_FUZZ_EXAMPLES=10000 $(BIN)/pytest -n 2 -m "hypothesis or long"
 
 check: venv
 	$(BIN)/ruff check docgen tests scripts

@@ -167,16 +167,24 @@ def schema(out_dir: Path | None) -> None:
 @out_option("Mappen som handlingarna byggdes i.")
 @send_option
 @again_option("Skicka till medlemmen (id) igen, t.ex. när handlingarna ändrats sedan förra utskicket.")
+@click.option("--kom-fram", "kom_fram", multiple=True, metavar="MEDLEM",
+              help="Det osäkra utskicket till medlemmen har kommit fram (fråga registratorn först); skrivs i loggen.")
+@click.option("--skicka-kopia", "skicka_kopia", multiple=True, metavar="MEDLEM",
+              help="Skicka det osäkra utskicket till medlemmen en gång till, märkt som kopia; skrivs i loggen.")
 @settings_option
-def send(mötesfil: Path, out_dir: Path, skicka: bool, igen: tuple[str, ...], installningar: Path | None) -> None:
+def send(mötesfil: Path, out_dir: Path, skicka: bool, igen: tuple[str, ...], kom_fram: tuple[str, ...],
+         skicka_kopia: tuple[str, ...], installningar: Path | None) -> None:
     """Skicka varje medlems handlingar till dess registrator (utan --skicka: bara utkast att granska)."""
-    from docgen.distribution.send import send_meeting
+    from docgen.distribution.send import Words, send_meeting
     from docgen.terminal import reports
 
+    words = Words.of(kom_fram, skicka_kopia)
     result = run(lambda: send_meeting(mötesfil, out_dir, send=skicka, again=igen, settings_path=installningar,
-                                      waiting=reports.waiting_for_send_log))
+                                      words=words, waiting=reports.waiting_for_send_log))
     reports.warnings(result.warnings, _BEFORE_SENDING)
     reports.mail_run(result, skicka)
+    if reports.waiting_for_word(result):
+        sys.exit(1)
 
 
 @main.command()

@@ -7,6 +7,7 @@ in Swedish and exits with :attr:`exit_code`, never with a traceback.
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 
 
@@ -57,3 +58,19 @@ class RenderError(DocgenError):
     """A Word template could not be filled in."""
 
     exit_code = 3
+
+
+_OS_REASONS = {
+    errno.ENOSPC: "disken är full",
+    errno.EDQUOT: "diskkvoten är slut",
+    errno.EACCES: "behörighet saknas",
+    errno.EPERM: "behörighet saknas",
+    errno.EROFS: "filsystemet är skrivskyddat",
+    errno.ENOENT: "finns inte",
+    errno.EIO: "in- eller utmatningsfel på disken",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file could not be read or written, in Swedish where the reason is a common one."""
+    return _OS_REASONS.get(exc.errno, exc.strerror or str(exc)) if exc.errno is not None else str(exc)

@@ -55,6 +55,9 @@ _TYPES = {".pdf": "application/pdf",
           ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
 
+COPY_MARK = "Kopia"
+
+
 @dataclass(frozen=True)
 class Earlier:
     """An e-mail sent before to the same member that this one refers to."""
@@ -182,8 +185,12 @@ def _to_contact(request: Request) -> str:
 
 
 def compose(case: Case, delivery: Delivery, sender: str, message_id: str, when: dt.datetime,
-            replaces: Earlier | None = None, reminded: Earlier | None = None) -> EmailMessage:
-    """The whole e-mail, attachments read from disk."""
+            replaces: Earlier | None = None, reminded: Earlier | None = None, copy: bool = False) -> EmailMessage:
+    """The whole e-mail, attachments read from disk.
+
+    A ``copy`` (of a message that may have arrived) keeps its Message-ID, so that a registrator's mail system
+    can tell it is the same message, and says in the subject and the first line that it is a copy.
+    """
     message = EmailMessage()
     # An internationalised domain goes IDNA-encoded: a header must be ASCII without SMTPUTF8.
     message["From"] = formataddr((case.association.name, ascii_address(sender)))
@@ -191,7 +198,8 @@ def compose(case: Case, delivery: Delivery, sender: str, message_id: str, when: 
     contacts = [i.request.contact.email for i in case.request_items if i.request.contact.email]
     if contacts:
         message["Reply-To"] = ascii_address(contacts[0])
-    message["Subject"] = subject(case, delivery, replaces)
+    message["Subject"] = f"{COPY_MARK} – {subject(case, delivery, replaces)}" if copy else subject(case, delivery,
+                                                                                               replaces)
     message["Date"] = format_datetime(when)
     message["Message-ID"] = message_id
     earlier = replaces or reminded
@@ -200,10 +208,16 @@ def compose(case: Case, delivery: Delivery, sender: str, message_id: str, when: 
     if replaces is not None:
         message["Supersedes"] = replaces.message_id
     message[PACKAGE_HEADER] = delivery.digest
-    message.set_content(body(case, delivery, replaces, reminded))
+    message.set_content((copy_notice(message_id) if copy else "") + body(case, delivery, replaces, reminded))
     for attachment in delivery.attachments:
         add_attachment(message, attachment.path.read_bytes(), attachment.name)
     return message
+
+
+def copy_notice(message_id: str) -> str:
+    return (f"{COPY_MARK.upper()}: Detta är en kopia av ett e-postmeddelande med samma Message-ID ({message_id}) "
+            "som vi skickade tidigare och som kanske redan har kommit fram. Har ni redan diariefört det, diarieför "
+            "inte kopian; bilagorna är desamma.\n\n")
 
 
 def add_attachment(message: EmailMessage, data: bytes, name: str) -> None:

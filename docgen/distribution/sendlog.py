@@ -3,8 +3,15 @@
 Its lines (:mod:`docgen.records.sendlog`) are a ``skickar`` before a message
 goes to the server, then ``skickat`` (with the server's reply) or
 ``misslyckades`` after. A ``skickar`` with neither after it is a message in
-flight when docgen was stopped: it may or may not have arrived, and stays
-marked so until a retry settles it.
+flight when docgen was stopped: it may or may not have arrived (*osäkert*),
+and stays so until the secretary, having asked the registrator, says
+``kom fram`` or ``skicka kopia`` (both lines in the log).
+
+A damaged line proves nothing about the members it may be about: those it
+names, or every member when it names none (or one the association does not
+have). Each of them is osäkert from that line on, until a word for it is
+written after the line. So is a member with an outcome line whose ``skickar``
+is missing: the log cannot say what was sent.
 
 The log lies beside the meeting's YAML (``<möte>.utskick.jsonl``), never in
 ``out/``, which a build replaces wholesale. Only one send runs at a time
@@ -14,14 +21,29 @@ The log lies beside the meeting's YAML (``<möte>.utskick.jsonl``), never in
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from docgen.errors import InputError
 from docgen.files import held
 from docgen.records import sendlog as lines
-from docgen.records.sendlog import FAILED, SENT, Line, LoggedAttachment, Sending, Sent
+from docgen.records.sendlog import (
+    FAILED,
+    SENT,
+    Arrived,
+    CopyOrdered,
+    Damage,
+    Failed,
+    Line,
+    LoggedAttachment,
+    Sending,
+    Sent,
+)
+
+UNCERTAIN = "osäkert"
+RESTORE = "loggen är ett diarium som docgen bara lägger till i – återställ den från säkerhetskopian"
 
 SUFFIX = ".utskick.jsonl"
 
@@ -45,13 +67,15 @@ class Message:
     reply: str | None = None
     failed: bool = False
     attempts: int = 1
+    confirmed: bool = False
+    """Delivered by the secretary's word (``kom fram``), not by the server's reply."""
 
     @property
     def state(self) -> str:
         """``skickat``, ``misslyckades``, or ``osäkert`` (in flight when docgen stopped)."""
         if self.sent is not None:
             return SENT
-        return FAILED if self.failed else "osäkert"
+        return FAILED if self.failed else UNCERTAIN
 
 
 @dataclass
@@ -72,7 +96,32 @@ class History:
     def uncertain(self) -> Message | None:
         """The last message, if its fate is unknown and nothing was delivered after it."""
         last = self.messages[-1] if self.messages else None
-        return last if last is not None and last.state == "osäkert" else None
+        return last if last is not None and last.state == UNCERTAIN else None
+
+
+@dataclass
+class LogState:
+    """The log read for a send: each (member, purpose)'s messages, and every line that proves nothing."""
+
+    histories: dict[tuple[str, str], History]
+    damaged: list[Damage]
+    words: list[tuple[int, str]]
+    """Each ``kom fram`` and ``skicka kopia`` line: its number and member."""
+    members: frozenset[str]
+
+    def concerned(self, damage: Damage) -> frozenset[str]:
+        """The members a damaged line may be about: those it names, or all when it names no known one only."""
+        named = damage.members
+        return named if named and named <= self.members else self.members
+
+    def unsettled(self) -> dict[str, list[Damage]]:
+        """Per member, the damaged lines about it with no word for it written after them."""
+        found: dict[str, list[Damage]] = {}
+        for damage in self.damaged:
+            for member in sorted(self.concerned(damage)):
+                if not any(line > damage.line and who == member for line, who in self.words):
+                    found.setdefault(member, []).append(damage)
+        return found
 
 
 class SendLog:
@@ -80,29 +129,43 @@ class SendLog:
         self.path = path
 
     def records(self) -> list[Line]:
-        """Every line; one cut short by a kill is no record (it was being written before the message left)."""
-        return lines.read(self.path)
+        """Every line that reads (see :meth:`histories` for a log that must be whole)."""
+        return lines.read(self.path).records()
 
-    def histories(self) -> dict[tuple[str, str], History]:
-        """Each (member, purpose)'s messages, from the records."""
+    def state(self, members: Collection[str] = ()) -> LogState:
+        """The log as a send sees it; a line about a member not in ``members`` (if given) is damage too."""
+        reading = lines.read(self.path)
+        known = frozenset(members)
+        damaged = list(reading.damaged)
         messages: dict[str, Message] = {}
         histories: dict[tuple[str, str], History] = {}
-        for record in self.records():
-            key = record.message_id
-            if isinstance(record, Sending):
-                if key in messages:
-                    messages[key].attempts += 1
-                    messages[key].failed = False
-                    continue
-                message = Message(key, record.member, record.purpose, record.package, record.address,
-                                  record.attachments, record.time)
-                messages[key] = message
+        words = []
+        for number, record in reading.lines:
+            if known and record.member not in known:
+                damaged.append(Damage(number, f"okänd medlem {record.member!r}", frozenset()))
+                continue
+            if isinstance(record, Arrived | CopyOrdered):
+                words.append((number, record.member))
+            message = messages.get(record.message_id)
+            if isinstance(record, Sending | Arrived) and message is None:
+                message = messages[record.message_id] = _message(record)
                 histories.setdefault((message.member, message.purpose), History()).messages.append(message)
-            elif key in messages and isinstance(record, Sent):
-                messages[key].sent, messages[key].reply = record.time, record.reply
-            elif key in messages:
-                messages[key].failed, messages[key].reply = messages[key].sent is None, record.reply
-        return histories
+                if isinstance(record, Sending):
+                    continue
+            if message is None or message.member != record.member:
+                if not isinstance(record, CopyOrdered):  # a copy's word may follow a damaged skickar
+                    damaged.append(Damage(number, f"{record.event} utan skickar före", frozenset({record.member})))
+                continue
+            _settle(message, record)
+        damaged.sort(key=lambda d: d.line)
+        return LogState(histories, damaged, words, known)
+
+    def histories(self) -> dict[tuple[str, str], History]:
+        """Each (member, purpose)'s messages; a damaged log is a Swedish error naming every damaged line."""
+        state = self.state()
+        if state.damaged:
+            raise lines.damage_error(self.path, state.damaged, RESTORE)
+        return state.histories
 
     def history(self, member: str, purpose: str) -> History:
         return self.histories().get((member, purpose), History())
@@ -119,6 +182,37 @@ class SendLog:
         """
         with held(self.path.with_name(f".{self.path.name}.lås"), waiting and (lambda: waiting(self.path))):
             yield
+
+
+def _message(record: Sending | Arrived) -> Message:
+    if isinstance(record, Sending):
+        return Message(record.message_id, record.member, record.purpose, record.package, record.address,
+                       record.attachments, record.time)
+    return Message(record.message_id, record.member, record.purpose, record.package, record.address, (),
+                   record.time)
+
+
+def _settle(message: Message, record: Line) -> None:
+    """What a later line says about a message already begun."""
+    if isinstance(record, Sending):  # a retry or a copy: in flight again
+        message.attempts += 1
+        message.failed = False
+    elif isinstance(record, Sent):
+        message.sent, message.reply = record.time, record.reply
+    elif isinstance(record, Failed):
+        message.failed, message.reply = message.sent is None, record.reply
+    elif isinstance(record, Arrived):
+        message.sent, message.reply, message.confirmed = record.time, "kom fram enligt registratorn", True
+
+
+def refusal(path: Path, unsettled: dict[str, list[Damage]]) -> InputError:
+    """Every damaged line a send stops at, with what the secretary does about each member it may concern."""
+    damaged = sorted({d for found in unsettled.values() for d in found}, key=lambda d: d.line)
+    names = ", ".join(sorted(unsettled))
+    return lines.damage_error(path, damaged, f"inget har skickats; raden kan gälla {names}. Återställ loggen från "
+                                            "säkerhetskopian, eller fråga registratorn hos var och en och kör "
+                                            "docgen send --skicka --kom-fram MEDLEM (det har kommit fram) eller "
+                                            "--skicka-kopia MEDLEM (skicka en kopia)")
 
 
 def now() -> dt.datetime:

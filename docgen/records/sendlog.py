@@ -2,11 +2,14 @@
 
 One JSON object per line, appended and synced to disk before the next step:
 a ``skickar`` line before a message goes to the server, then ``skickat``
-(with the server's reply) or ``misslyckades`` after. Each kind of line is a
-model of its own, told apart by ``händelse``; send writes the models and the
-log is read back through them, so every field written is also checked when
-read. A line that does not read is a Swedish error with the log's name and
-the line's number, except a line cut short by a kill (:func:`_torn`).
+(with the server's reply) or ``misslyckades`` after; the secretary's word on
+a message whose fate is unknown is a line too: ``kom fram`` (the registrator
+has it) or ``skicka kopia`` (before the copy's own ``skickar``). Each kind of
+line is a model of its own, told apart by ``händelse``; send writes the models
+and the log is read back through them, so every field written is also checked
+when read. Reading never fails on a line: each one that does not read,
+a torn one included, is a :class:`Damage` with its number and the members it
+names, for the caller to decide what it means (docgen.distribution.sendlog).
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Final, Literal
 
@@ -26,6 +31,8 @@ from docgen.records.base import OWN_ERROR, Record, reason
 SENDING: Final = "skickar"
 SENT: Final = "skickat"
 FAILED: Final = "misslyckades"
+ARRIVED: Final = "kom fram"
+COPY: Final = "skicka kopia"
 
 # Written with isoformat(), as the log always was (pydantic would write UTC as Z); read back with the offset.
 Time = Annotated[AwareDatetime, PlainSerializer(dt.datetime.isoformat, return_type=str)]
@@ -41,6 +48,10 @@ class LoggedAttachment(Record):
     size: int = Field(alias="byte", ge=0)
 
 
+Purpose = Literal["hemställan", "påminnelse"]
+"""What a message is for (docgen.distribution.outgoing); a damaged one must not read as another purpose."""
+
+
 class _Event(Record):
     """What every line says: which event, to which member at which address, of which message."""
 
@@ -54,8 +65,7 @@ class Sending(_Event):
     """Written before the message goes to the server: everything that makes it this message."""
 
     event: Literal["skickar"] = Field(SENDING, alias="händelse")
-    purpose: str = Field(alias="syfte", min_length=1)
-    """``hemställan`` or ``påminnelse`` (docgen.distribution.outgoing)."""
+    purpose: Purpose = Field(alias="syfte")
     time: Time = Field(alias="tid")
     package: Digest = Field(alias="paket")
     """The digest over the attachments' names and checksums (``Delivery.digest``)."""
@@ -82,8 +92,29 @@ class Failed(_Outcome):
     event: Literal["misslyckades"] = Field(FAILED, alias="händelse")
 
 
-Line = Sending | Sent | Failed
-_TAGS = (SENDING, SENT, FAILED)
+class _Word(_Event):
+    """The secretary's word on a message the log cannot prove, after asking the member's registrator."""
+
+    purpose: Purpose = Field(alias="syfte")
+    time: Time = Field(alias="tid")
+    package: Digest = Field(alias="paket")
+    """The package the word is about (the one built now)."""
+
+
+class Arrived(_Word):
+    """The registrator has the message: it counts as delivered."""
+
+    event: Literal["kom fram"] = Field(ARRIVED, alias="händelse")
+
+
+class CopyOrdered(_Word):
+    """The message goes once more, marked as a copy; its ``skickar`` follows."""
+
+    event: Literal["skicka kopia"] = Field(COPY, alias="händelse")
+
+
+Line = Sending | Sent | Failed | Arrived | CopyOrdered
+_TAGS = (SENDING, SENT, FAILED, ARRIVED, COPY)
 
 
 def _event(line: object) -> object:
@@ -93,29 +124,59 @@ def _event(line: object) -> object:
 
 # A callable discriminator, for the Swedish error when händelse is missing or unknown.
 _LINE: TypeAdapter[Line] = TypeAdapter(Annotated[
-    Annotated[Sending, Tag(SENDING)] | Annotated[Sent, Tag(SENT)] | Annotated[Failed, Tag(FAILED)],
+    Annotated[Sending, Tag(SENDING)] | Annotated[Sent, Tag(SENT)] | Annotated[Failed, Tag(FAILED)]
+    | Annotated[Arrived, Tag(ARRIVED)] | Annotated[CopyOrdered, Tag(COPY)],
     Discriminator(_event, custom_error_type=OWN_ERROR,
-                  custom_error_message=f"händelse ska vara {SENDING}, {SENT} eller {FAILED}")])
+                  custom_error_message=f"händelse ska vara {SENDING}, {SENT}, {FAILED}, {ARRIVED} eller {COPY}")])
+
+# A member's id as every line writes it; found in a damaged line, it says whom the line may be about.
+_MEMBER = re.compile(r'"medlem"\s*:\s*"([^"\\]*)"')
 
 
-def read(path: Path) -> list[Line]:
-    """Every line of the log at ``path``, oldest first (none if there is no log yet)."""
+@dataclass(frozen=True)
+class Damage:
+    """A line that does not read: its number, what is wrong (Swedish), and the member ids written in it."""
+
+    line: int
+    reason: str
+    members: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The log as read: each line that reads with its number, oldest first, and each one that does not."""
+
+    lines: tuple[tuple[int, Line], ...] = ()
+    damaged: tuple[Damage, ...] = ()
+
+    def records(self) -> list[Line]:
+        return [line for _number, line in self.lines]
+
+
+def read(path: Path) -> Reading:
+    """Every line of the log at ``path`` (nothing if there is no log yet); never fails on a line."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        return []
-    lines = []
+        return Reading()
+    lines, damaged = [], []
     for number, raw in enumerate(data.split(b"\n"), start=1):
         if not raw.strip():
             continue
         line = _parse(raw)
-        if not isinstance(line, str):
-            lines.append(line)
-        elif not _torn(raw):  # a torn line was being written before its message left: no record
-            raise InputError([Problem(display_name(path), number, None, "",
-                                      f"raden i utskicksloggen går inte att läsa ({line}); loggen är ett diarium "
-                                      "som docgen bara lägger till i – återställ den från säkerhetskopian")])
-    return lines
+        if isinstance(line, str):
+            members = frozenset(_MEMBER.findall(raw.decode("utf-8", errors="replace")))
+            damaged.append(Damage(number, "raden är avbruten mitt i" if _torn(raw) else line, members))
+        else:
+            lines.append((number, line))
+    return Reading(tuple(lines), tuple(damaged))
+
+
+def damage_error(path: Path, damaged: list[Damage], advice: str) -> InputError:
+    """Every damaged line as a Swedish error with the log's name and the line's number."""
+    return InputError([Problem(display_name(path), d.line, None, "",
+                               f"raden i utskicksloggen går inte att läsa ({d.reason}); {advice}")
+                       for d in damaged])
 
 
 def _parse(raw: bytes) -> Line | str:
@@ -129,7 +190,7 @@ def _parse(raw: bytes) -> Line | str:
 
 
 def _torn(raw: bytes) -> bool:
-    """A record's beginning without its end: every append writes one whole ``{…}`` line."""
+    """A record's beginning without its end (a kill, a full disk): every append writes one whole ``{…}`` line."""
     return raw.startswith(b"{") and not raw.rstrip().endswith(b"}")
 
 

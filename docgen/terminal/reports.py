@@ -71,6 +71,19 @@ def waiting_for_send_log(log) -> None:
               "är klart.", markup=False)
 
 
+def waiting_for_word(result) -> bool:
+    """Tell which members' messages may have arrived and went nowhere now, and the words that settle them."""
+    from docgen.distribution.send import ARRIVED_OPTION, COPY_OPTION, UNCERTAIN
+
+    waiting = [s.delivery.member for s in result.steps if s.action == UNCERTAIN]
+    if waiting:
+        names = ", ".join(f"{m.name} ({m.id})" for m in waiting)
+        out.print(f"Osäkert om meddelandet kom fram till {names}; det skickas inte igen utan ditt besked. Fråga "
+                  f"registratorn och kör sedan {ARRIVED_OPTION} MEDLEM (det har kommit fram) eller {COPY_OPTION} "
+                  "MEDLEM (skicka en kopia) med --skicka.", markup=False)
+    return bool(waiting)
+
+
 def round_status(report) -> None:
     """One table per request (with several, each under its § and ärendemening), then where the round stands."""
     if not report.requests:

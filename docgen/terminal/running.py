@@ -7,27 +7,15 @@ Exit codes: 0 done, 1 wrong input (the YAML) or a failed verification,
 
 from __future__ import annotations
 
-import errno
 import sys
 import time
 from collections.abc import Callable
 from typing import NoReturn, TypeVar
 
-from docgen.errors import DocgenError, InputError
+from docgen.errors import DocgenError, InputError, os_reason
 from docgen.terminal import err, interrupts
 
 T = TypeVar("T")
-
-_OS_REASONS = {
-    errno.ENOSPC: "disken är full",
-    errno.EDQUOT: "diskkvoten är slut",
-    errno.EACCES: "behörighet saknas",
-    errno.EPERM: "behörighet saknas",
-    errno.EROFS: "filsystemet är skrivskyddat",
-    errno.ENOENT: "finns inte",
-    errno.EIO: "in- eller utmatningsfel på disken",
-}
-
 
 def run(action: Callable[[], T]) -> T:
     """Run ``action`` under the interrupt handling; a failure is reported and ends the process."""
@@ -45,7 +33,7 @@ def run(action: Callable[[], T]) -> T:
             sys.exit(130)
         except OSError as exc:
             where = f" {exc.filename}" if exc.filename else ""
-            reason = _OS_REASONS.get(exc.errno, exc.strerror or str(exc))
+            reason = os_reason(exc)
             err.print(f"docgen: kunde inte läsa eller skriva{where}: {reason}. Inget i out/ har ändrats.",
                       markup=False)
             sys.exit(3)

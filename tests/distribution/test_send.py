@@ -211,8 +211,8 @@ def test_a_file_whose_manifest_says_ydre_but_whose_text_is_vimmerbys_is_caught(b
     check_isolation(case, outgoing.deliveries(case, out / case.meeting.slug))  # the real plan passes
 
 
-def test_a_message_in_flight_when_the_connection_breaks_is_marked_uncertain_and_resent_once(built, smtp_server,
-                                                                                           smtp_env):
+def test_a_message_in_flight_when_the_connection_breaks_is_uncertain_and_goes_again_only_as_a_copy(
+        built, smtp_server, smtp_env):
     from docgen.distribution.sendlog import SendLog
     from docgen.distribution.status import status
     from docgen.model.answers import Answers
@@ -233,9 +233,14 @@ def test_a_message_in_flight_when_the_connection_breaks_is_marked_uncertain_and_
     assert [row.sent for row in report.members] == ["osäkert", "nej", "nej", "nej", "nej"]
 
     run = send_meeting(meeting, out, send=True, environ=smtp_env)
-    assert [_member_of(r) for r in server.messages] == ["boxholm", *MEMBERS]
-    assert server.messages[0].message["Message-ID"] == server.messages[1].message["Message-ID"]
-    assert run.steps[0].action == send.RETRY
+    assert [_member_of(r) for r in server.messages] == list(MEMBERS)  # boxholm not again without a word
+    assert run.steps[0].action == send.UNCERTAIN
+
+    copy = send_meeting(meeting, out, send=True, environ=smtp_env, words=send.Words.of(copies=["boxholm"]))
+    assert [step.action for step in copy.sent] == [send.COPY]
+    assert [_member_of(r) for r in server.messages] == [*MEMBERS, "boxholm"]
+    assert server.messages[0].message["Message-ID"] == server.messages[5].message["Message-ID"]
+    assert server.messages[5].message["Subject"].startswith("Kopia – ")
     assert send_meeting(meeting, out, send=True, environ=smtp_env).sent == []
 
 

@@ -45,14 +45,17 @@ def test_each_line_is_written_as_the_dicts_were_and_an_earlier_log_reads_back_ty
     for line in LINES:
         append(path, line)
     assert path.read_bytes() == b"".join(json.dumps(d, ensure_ascii=False).encode() + b"\n" for d in EARLIER)
-    assert read(path) == LINES
-    assert read(path)[0].attachments[0].name == "ydre-samtliga-handlingar.pdf"
+    assert read(path).records() == LINES
+    assert read(path).records()[0].attachments[0].name == "ydre-samtliga-handlingar.pdf"
 
 
 def test_a_time_in_utc_is_written_with_its_offset_as_isoformat_writes_it(tmp_path: Path):
     path = tmp_path / "möte.utskick.jsonl"
     append(path, Sent(**TO, time=dt.datetime(2026, 4, 1, 8, 0, 0, 5, tzinfo=dt.UTC), reply="250 Ok"))
     assert json.loads(path.read_text(encoding="utf-8"))["tid"] == "2026-04-01T08:00:00.000005+00:00"
+
+
+EVENTS = "händelse ska vara skickar, skickat, misslyckades, kom fram eller skicka kopia"
 
 
 def _without(key: str, record: dict) -> dict:
@@ -63,14 +66,14 @@ def _without(key: str, record: dict) -> dict:
     (b'{"h\xc3\xa4ndelse": "skickar"}', "medlem saknas"),
     (json.dumps(_without("paket", EARLIER[0])).encode(), "paket saknas"),
     (json.dumps({**EARLIER[0], "bilagor": [{"fil": "a.pdf"}]}).encode(), "bilagor[0].namn saknas"),
-    (json.dumps({**EARLIER[2], "händelse": "levererat"}).encode(),
-     "händelse ska vara skickar, skickat eller misslyckades"),
-    (json.dumps(_without("händelse", EARLIER[2])).encode(), "händelse ska vara skickar, skickat eller misslyckades"),
+    (json.dumps({**EARLIER[2], "händelse": "levererat"}).encode(), EVENTS),
+    (json.dumps(_without("händelse", EARLIER[2])).encode(), EVENTS),
+    (json.dumps({**EARLIER[0], "syfte": "hemställam"}).encode(), "syfte har fel värde 'hemställam'"),
     (json.dumps({**EARLIER[2], "tid": "2026-04-01T10:00:00"}).encode(), "tid har fel värde"),  # no offset
     (json.dumps({**EARLIER[2], "extra": 1}).encode(), "okänd nyckel extra"),
     (json.dumps({**EARLIER[0], "paket": "kort"}).encode(), "paket har fel värde 'kort'"),
     (b'{"h\xe4ndelse": "skickat"}', "inte sparad som UTF-8"),
-    (b"[1, 2]", "händelse ska vara skickar, skickat eller misslyckades"),
+    (b"[1, 2]", EVENTS),
     (b"inte json", "ingen giltig JSON"),
 ])
 def test_a_line_that_does_not_read_is_a_swedish_error_with_the_log_and_its_line(tmp_path: Path, line: bytes,
@@ -78,19 +81,42 @@ def test_a_line_that_does_not_read_is_a_swedish_error_with_the_log_and_its_line(
     path = _log(tmp_path, json.dumps(EARLIER[0], ensure_ascii=False).encode(), line,
                 json.dumps(EARLIER[2], ensure_ascii=False).encode())
     with pytest.raises(InputError) as refused:
-        read(path)
+        SendLog(path).histories()
     (problem,) = refused.value.problems
     assert (Path(problem.file).name, problem.line) == ("möte.utskick.jsonl", 2)
     assert problem.message.startswith(f"raden i utskicksloggen går inte att läsa ({reason}")
     assert problem.message.endswith("återställ den från säkerhetskopian")
 
 
-def test_a_last_line_torn_inside_a_character_is_no_record(tmp_path: Path):
+def test_a_last_line_torn_inside_a_character_is_reported_with_its_number(tmp_path: Path):
     path = _log(tmp_path, json.dumps(EARLIER[0], ensure_ascii=False).encode())
     with path.open("ab") as file:
         file.write('{"händelse": "skickat", "medlem": "y'.encode()[:3])  # a kill half-way through "ä"
-    assert read(path) == LINES[:1]
-    assert SendLog(path).history("ydre", "hemställan").uncertain is not None
+    reading = read(path)
+    assert reading.records() == LINES[:1]
+    assert [(d.line, d.reason) for d in reading.damaged] == [(2, "raden är avbruten mitt i")]
+    assert SendLog(path).state(["ydre"]).unsettled() == {"ydre": list(reading.damaged)}
+
+
+def test_every_damaged_line_is_named_not_only_the_first(tmp_path: Path):
+    torn = json.dumps(EARLIER[2], ensure_ascii=False).encode()[:40]
+    path = _log(tmp_path, json.dumps(EARLIER[0], ensure_ascii=False).encode(), torn, b'{"h\xe4ndelse": 1}',
+                json.dumps(EARLIER[2], ensure_ascii=False).encode())
+    with pytest.raises(InputError) as refused:
+        SendLog(path).histories()
+    assert [(p.line, p.message.split(";")[0]) for p in refused.value.problems] == [
+        (2, "raden i utskicksloggen går inte att läsa (raden är avbruten mitt i)"),
+        (3, "raden i utskicksloggen går inte att läsa (inte sparad som UTF-8)")]
+
+
+def test_an_outcome_without_its_skickar_and_a_line_about_an_unknown_member_prove_nothing(tmp_path: Path):
+    other = {**EARLIER[0], "medlem": "ydrf"}  # a bit flipped in the member's id
+    path = _log(tmp_path, json.dumps(EARLIER[2], ensure_ascii=False).encode(),
+                json.dumps(other, ensure_ascii=False).encode())
+    state = SendLog(path).state(["ydre", "boxholm"])
+    assert [(d.line, d.reason, d.members) for d in state.damaged] == [
+        (1, "skickat utan skickar före", frozenset({"ydre"})), (2, "okänd medlem 'ydrf'", frozenset())]
+    assert state.unsettled() == {"ydre": state.damaged, "boxholm": state.damaged[1:]}
 
 
 def test_docgen_status_names_the_damaged_line_and_shows_no_traceback(tmp_path: Path):
