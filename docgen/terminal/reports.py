@@ -35,9 +35,9 @@ def warnings(problems, heading: str) -> None:
 
 def mail_run(result, sent: bool) -> None:
     """The table of e-mails (recipient, attachments, size, what happens), then what to do next."""
-    from docgen.distribution.send import AGAIN, CHANGED, NEW, RETRY, refuse_changed
+    from docgen.distribution.send import AGAIN, CHANGED, COPY, NEW, refuse_changed
 
-    done = {NEW: "skickat", RETRY: "skickat igen", AGAIN: "skickat på nytt"}
+    done = {NEW: "skickat", COPY: "skickat som kopia", AGAIN: "skickat på nytt"}
 
     table = Table(title="Skickat" if sent else "Utkast (inget skickat)", title_justify="left")
     for heading in ("Mottagare", "Bilagor", "Storlek", "Åtgärd"):
