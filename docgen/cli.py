@@ -23,11 +23,13 @@ from docgen.terminal.interrupts import imports_shielded
 from docgen.terminal.options import (
     again_option,
     meeting_argument,
+    new_reply_by_option,
     out_option,
     refuse_a_file,
     send_option,
     settings_option,
     the_meeting_file,
+    words_options,
 )
 from docgen.terminal.running import ProgressBar, run, usage_error
 from docgen.terminal.usage import Group, WholeNumber
@@ -43,8 +45,6 @@ def main() -> None:
 @meeting_argument
 def check(mötesfil: Path) -> None:
     """Kontrollera mötesfilen och förbundets YAML utan att skriva något."""
-    import datetime as dt
-
     from docgen.documents.contract import load_and_check
     from docgen.input.answers import answers_file, load_answers
     from docgen.input.readiness import unready
@@ -60,10 +60,7 @@ def check(mötesfil: Path) -> None:
               f"{meeting.removed}; sista dag för överklagande {meeting.appeal_ends}.")
     for item in case.request_items:
         reports.member_clauses(case, item)
-    reports.warnings(run(lambda: unready(case, dt.date.today())), _BEFORE_SENDING)
-
-
-_BEFORE_SENDING = "Att rätta innan docgen send --skicka skickar något"
+    reports.warnings(run(lambda: unready(case, dt.date.today())))
 
 
 @main.command()
@@ -123,10 +120,7 @@ def new(mötesfil: Path, target: Path | None) -> None:
 @click.argument("mapp", type=click.Path(path_type=Path), required=False)
 @click.pass_context
 def verify(context: click.Context, mapp: Path | None) -> None:
-    """Granska varje PDF under MAPP: PDF/A, utdataprofil, typsnitt, taggning, språk och titel.
-
-    Utan MAPP granskas mötets mapp under out/.
-    """
+    """Granska varje PDF under MAPP (utan MAPP: mötets mapp under out/): PDF/A, typsnitt, taggning, språk, titel."""
     from docgen.pdf.verify import print_report, verify_tree
 
     if mapp is None:
@@ -167,10 +161,7 @@ def schema(out_dir: Path | None) -> None:
 @out_option("Mappen som handlingarna byggdes i.")
 @send_option
 @again_option("Skicka till medlemmen (id) igen, t.ex. när handlingarna ändrats sedan förra utskicket.")
-@click.option("--kom-fram", "kom_fram", multiple=True, metavar="MEDLEM",
-              help="Det osäkra utskicket till medlemmen har kommit fram (fråga registratorn först); skrivs i loggen.")
-@click.option("--skicka-kopia", "skicka_kopia", multiple=True, metavar="MEDLEM",
-              help="Skicka det osäkra utskicket till medlemmen en gång till, märkt som kopia; skrivs i loggen.")
+@words_options
 @settings_option
 def send(mötesfil: Path, out_dir: Path, skicka: bool, igen: tuple[str, ...], kom_fram: tuple[str, ...],
          skicka_kopia: tuple[str, ...], installningar: Path | None) -> None:
@@ -181,7 +172,7 @@ def send(mötesfil: Path, out_dir: Path, skicka: bool, igen: tuple[str, ...], ko
     words = Words.of(kom_fram, skicka_kopia)
     result = run(lambda: send_meeting(mötesfil, out_dir, send=skicka, again=igen, settings_path=installningar,
                                       words=words, waiting=reports.waiting_for_send_log))
-    reports.warnings(result.warnings, _BEFORE_SENDING)
+    reports.warnings(result.warnings)
     reports.mail_run(result, skicka)
     if reports.waiting_for_word(result):
         sys.exit(1)
@@ -191,8 +182,6 @@ def send(mötesfil: Path, out_dir: Path, skicka: bool, igen: tuple[str, ...], ko
 @meeting_argument
 def status(mötesfil: Path) -> None:
     """Visa vad som skickats och varje fullmäktiges svar per hemställan; slutkod 0 bara när alla villkor uppfyllts."""
-    import datetime as dt
-
     from docgen.distribution.sendlog import SendLog, log_file
     from docgen.distribution.status import status as round_status
     from docgen.input.answers import answers_file, load_answers
@@ -215,10 +204,7 @@ def status(mötesfil: Path) -> None:
 @out_option("Mappen som handlingarna byggdes i; påminnelserna hamnar bredvid mötets mapp.")
 @click.option("--dagar", type=WholeNumber(minimum=0), default=14, show_default=True,
               help="Påminn när så här många dagar eller färre återstår till svar_senast.")
-@click.option("--nytt-svar-senast", "nytt_svar_senast", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              metavar="ÅÅÅÅ-MM-DD",
-              help="Nytt datum att be om beslutet till när svar_senast har passerat (går före "
-                   "nytt_svar_senast i mötesfilen).")
+@new_reply_by_option
 @send_option
 @again_option("Påminn medlemmen (id) en gång till om varje hemställan den inte svarat på.")
 @settings_option
@@ -232,7 +218,7 @@ def remind(mötesfil: Path, out_dir: Path, dagar: int, nytt_svar_senast: dt.date
     result = run(lambda: remind_meeting(mötesfil, out_dir, days=dagar, new_reply_by=new_date, send=skicka,
                                         again=igen, settings_path=installningar,
                                         waiting=reports.waiting_for_send_log))
-    reports.warnings(result.warnings, _BEFORE_SENDING)
+    reports.warnings(result.warnings)
     if not result.steps:
         out.print("Ingen att påminna: alla har svarat, fått en påminnelse, inte fått hemställan ännu, "
                   f"eller så återstår mer än {dagar} dagar till svar_senast.")

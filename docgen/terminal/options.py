@@ -69,3 +69,19 @@ def again_option(help_text: str):
 send_option = click.option("--skicka", is_flag=True, help="Skicka på riktigt via SMTP (annars bara utkast som .eml).")
 settings_option = click.option("--installningar", type=click.Path(path_type=Path), default=None,
                                help=f"Fil med e-postinställningar (standard: {SETTINGS_FILE} bredvid mötesfilen).")
+
+
+def words_options(command):
+    """The secretary's two words for a message that may have arrived (``docgen send``), each recorded in the log."""
+    command = click.option("--skicka-kopia", "skicka_kopia", multiple=True, metavar="MEDLEM",
+                           help="Skicka det osäkra utskicket till medlemmen en gång till, märkt som kopia; "
+                                "skrivs i loggen.")(command)
+    return click.option("--kom-fram", "kom_fram", multiple=True, metavar="MEDLEM",
+                        help="Det osäkra utskicket till medlemmen har kommit fram (fråga registratorn först); "
+                             "skrivs i loggen.")(command)
+
+
+new_reply_by_option = click.option(
+    "--nytt-svar-senast", "nytt_svar_senast", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+    metavar="ÅÅÅÅ-MM-DD", help="Nytt datum att be om beslutet till när svar_senast har passerat (går före "
+                                "nytt_svar_senast i mötesfilen).")

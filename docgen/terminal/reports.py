@@ -25,7 +25,10 @@ def member_clauses(case, item) -> None:
             out.print(f"  {name}: {'; '.join(labels) if labels else 'inga'}")
 
 
-def warnings(problems, heading: str) -> None:
+BEFORE_SENDING = "Att rätta innan docgen send --skicka skickar något"
+
+
+def warnings(problems, heading: str = BEFORE_SENDING) -> None:
     """Problems that do not stop this command but would stop a real send, each with its file:line."""
     if problems:
         out.print(f"{heading} ({len(problems)}):", markup=False)
