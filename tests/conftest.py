@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from support import SEED_MEETING, TEST_PROCESS
+from support import SEED_MEETING, TEST_PROCESS, private_copy
 
 # Examples per property test from DOCGEN_HYPOTHESIS_PROFILE (or hypothesis's --hypothesis-profile):
 # "test" for make test, "long" for make test-long. No deadline: an example renders Word documents
@@ -64,6 +64,4 @@ def built_out(seed_build, tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def out(built_out: Path, tmp_path: Path) -> Path:
     """A private copy of :func:`built_out`."""
-    copy = tmp_path / "out"
-    shutil.copytree(built_out, copy, symlinks=True)
-    return copy
+    return private_copy(built_out, tmp_path)

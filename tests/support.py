@@ -52,6 +52,23 @@ def copy_decisions(parent: Path, name: str = "decisions") -> Path:
     return folder / SEED_MEETING.name
 
 
+def edited_copy(parent: Path, old: str, new: str) -> Path:
+    """:func:`copy_decisions` into ``parent / "d"`` with ``old`` (which must stand there) replaced by ``new`` in the
+    meeting's YAML; returns the meeting's YAML."""
+    meeting = copy_decisions(parent, "d")
+    text = meeting.read_text(encoding="utf-8")
+    assert old in text
+    meeting.write_text(text.replace(old, new), encoding="utf-8")
+    return meeting
+
+
+def private_copy(folder: Path, parent: Path) -> Path:
+    """A copy of the built out/ ``folder`` as ``parent / "out"``, for a test to change."""
+    copy = parent / "out"
+    shutil.copytree(folder, copy, symlinks=True)
+    return copy
+
+
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file under ``folder`` by relative path, with its bytes."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}

@@ -19,7 +19,16 @@ from docgen.distribution.sendlog import SendLog, log_file
 from docgen.distribution.smtp import Connection
 from docgen.input.validate import load_case
 from docgen.model import formatting as fmt
-from support import MEMBERS, SEED_MEETING, Recorder, running_smtp_server, sendable_copy, smtp_environ, squash
+from support import (
+    MEMBERS,
+    SEED_MEETING,
+    Recorder,
+    private_copy,
+    running_smtp_server,
+    sendable_copy,
+    smtp_environ,
+    squash,
+)
 
 pytestmark = pytest.mark.libreoffice
 
@@ -54,9 +63,7 @@ def sendable_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def out(sendable_out: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "out"
-    shutil.copytree(sendable_out, copy, symlinks=True)
-    return copy
+    return private_copy(sendable_out, tmp_path)
 
 
 @pytest.fixture

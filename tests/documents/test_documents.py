@@ -13,7 +13,7 @@ from docgen.documents.plan import plan
 from docgen.documents.render import render_docx
 from docgen.documents.templates import Templates
 from docgen.input.validate import load_case
-from support import copy_decisions, docx_text
+from support import docx_text, edited_copy
 
 pytestmark = pytest.mark.libreoffice
 
@@ -64,11 +64,7 @@ def test_a_digitally_adjusted_protocol_has_page_numbers_and_no_empty_signature_b
 
 
 def test_a_protocol_adjusted_on_paper_keeps_signature_lines_and_boxes(tmp_path: Path):
-    meeting = copy_decisions(tmp_path, "d")
-    text = meeting.read_text(encoding="utf-8")
-    assert "  sätt: digitalt\n" in text
-    meeting.write_text(text.replace("  sätt: digitalt\n", "  sätt: på plats\n  plats: Linköping\n"),
-                       encoding="utf-8")
+    meeting = edited_copy(tmp_path, "  sätt: digitalt\n", "  sätt: på plats\n  plats: Linköping\n")
     case = load_case(meeting)
     documents = {d.key: d for d in plan(case)}
     for key in ("protokoll", "utdrag-18"):

@@ -18,7 +18,7 @@ from docgen.pdf.verify import check_pdf
 from docgen.pipeline import outfolder
 from docgen.pipeline.outfolder import OutputFolderError
 from docgen.pipeline.run import build
-from support import SEED_MEETING, copy_decisions, snapshot, soffice_pids
+from support import SEED_MEETING, edited_copy, snapshot, soffice_pids
 
 SLUG = "2026-03-26-direktionen"
 PROTOCOL = "protokoll/protokoll-2026-03-26-direktionen.pdf"
@@ -149,11 +149,7 @@ def test_tvinga_converts_everything_anew(out: Path):
 
 
 def test_markup_characters_in_a_heading_reach_the_pdf_metadata_literally(tmp_path: Path):
-    meeting = copy_decisions(tmp_path, "d")
-    text = meeting.read_text(encoding="utf-8")
-    assert "rubrik: Utökning av borgen" in text
-    meeting.write_text(text.replace("rubrik: Utökning av borgen", 'rubrik: "Avtal med Atea & Dell <AB>"'),
-                       encoding="utf-8")
+    meeting = edited_copy(tmp_path, "rubrik: Utökning av borgen", 'rubrik: "Avtal med Atea & Dell <AB>"')
     result = build(meeting, tmp_path / "out")
     extract = result.folder / "utdrag" / "protokollsutdrag-2026-03-26-direktionen-paragraf-18.pdf"
     reader = PdfReader(extract)
