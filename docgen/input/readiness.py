@@ -31,7 +31,8 @@ class NotReady(InputError):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__(problems)
         lines = "\n".join(str(p) for p in self.problems)
-        self.args = (f"Inget har skickats: {len(self.problems)} sak(er) att rätta före utskicket:\n{lines}",)
+        count = f"{len(self.problems)} {'sak' if len(self.problems) == 1 else 'saker'}"
+        self.args = (f"Inget har skickats: {count} att rätta före utskicket:\n{lines}",)
 
 
 def unready(case: Case, today: dt.date, *, reply_dates: bool = True) -> list[Problem]:
