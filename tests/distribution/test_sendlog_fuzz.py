@@ -100,7 +100,8 @@ def damaged(draw: st.DrawFn) -> bytes:
                 elif isinstance(record[key], str) and record[key]:
                     at = draw(st.integers(0, len(record[key]) - 1))
                     record[key] = record[key][:at] + draw(st.sampled_from("aäz0<@ ")) + record[key][at + 1:]
-                lines[number] = json.dumps(record, ensure_ascii=False).encode() + b"\n"
+                # surrogatepass: a flipped byte may have made an escaped lone surrogate, itself a damage to keep
+                lines[number] = json.dumps(record, ensure_ascii=False).encode("utf-8", "surrogatepass") + b"\n"
                 data = b"".join(lines)
         elif kind == "reorder":
             data = b"".join(draw(st.permutations(data.splitlines(keepends=True))))
@@ -120,8 +121,9 @@ def test_a_damaged_log_never_crashes_and_never_sends_what_may_have_arrived(data:
         sent = _sent(data, Path(folder) / "möte.utskick.jsonl")
     if sent is None:
         return
-    # Sent only to a member that certainly did not get it, or, when the log is whole lines as written (cut at a
-    # line's end, or reordered), to one it no longer mentions: no log can tell that from never sent.
-    whole = all(line in LINES for line in data.splitlines(keepends=True))
-    unmentioned = {m for m in MEMBERS if f'"{m}"'.encode() not in data} if whole else set()
+    # Sent only to a member that certainly did not get it, or to one the log no longer mentions at all: a log
+    # cut at a line's end (with or without other damage before the cut) reads like one written so far and no
+    # further, and nothing in the log itself can tell that member from one never sent (a known limit: only an
+    # anchor kept outside the log, such as its last line's digest, could).
+    unmentioned = {m for m in MEMBERS if f'"{m}"'.encode() not in data}
     assert sent <= CERTAINLY_NOT_DELIVERED | unmentioned
