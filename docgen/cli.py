@@ -208,14 +208,13 @@ def status(mötesfil: Path) -> None:
 @send_option
 @again_option("Påminn medlemmen (id) en gång till om varje hemställan den inte svarat på.")
 @settings_option
-def remind(mötesfil: Path, out_dir: Path, dagar: int, nytt_svar_senast: dt.datetime | None, skicka: bool,
+def remind(mötesfil: Path, out_dir: Path, dagar: int, nytt_svar_senast: dt.date | None, skicka: bool,
            igen: tuple[str, ...], installningar: Path | None) -> None:
     """Påminn varje medlem om varje hemställan den inte beslutat om när dess svar_senast närmar sig."""
     from docgen.distribution.remind import remind_meeting
     from docgen.terminal import reports
 
-    new_date = nytt_svar_senast.date() if nytt_svar_senast else None
-    result = run(lambda: remind_meeting(mötesfil, out_dir, days=dagar, new_reply_by=new_date, send=skicka,
+    result = run(lambda: remind_meeting(mötesfil, out_dir, days=dagar, new_reply_by=nytt_svar_senast, send=skicka,
                                         again=igen, settings_path=installningar,
                                         waiting=reports.waiting_for_send_log))
     reports.warnings(result.warnings)

@@ -8,6 +8,7 @@ import click
 
 from docgen.model.filenames import ANSWERS_SUFFIX, ASSOCIATION_FILE, DRAFT_PREFIX, SETTINGS_FILE
 from docgen.terminal.running import usage_error
+from docgen.terminal.usage import Day
 
 DECISIONS = Path("decisions")
 """Where the secretary keeps the YAML files, relative to where docgen is run."""
@@ -82,6 +83,6 @@ def words_options(command):
 
 
 new_reply_by_option = click.option(
-    "--nytt-svar-senast", "nytt_svar_senast", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+    "--nytt-svar-senast", "nytt_svar_senast", type=Day(), default=None,
     metavar="ÅÅÅÅ-MM-DD", help="Nytt datum att be om beslutet till när svar_senast har passerat (går före "
                                 "nytt_svar_senast i mötesfilen).")

@@ -9,6 +9,7 @@ line and message. The values' own messages come from docgen's parameter types
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, NoReturn
 
 import click
@@ -114,6 +115,20 @@ class Group(click.Group):
 
     def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
         return _translated(super().resolve_command, ctx, args)
+
+
+class Day(click.ParamType):
+    """A date written ÅÅÅÅ-MM-DD, refused in Swedish (click's DateTime says so in English)."""
+
+    name = "datum"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(f"{value!r} är inget datum; skriv ÅÅÅÅ-MM-DD, t.ex. 2027-01-31", param, ctx)
 
 
 class WholeNumber(click.ParamType):
