@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -302,3 +303,17 @@ def sendable_copy(tmp_path: Path, source: Path | None = None) -> Path:
         text = re.sub(r"(svar_senast:\s*)\d{4}-\d{2}-\d{2}", rf"\g<1>{ahead}", path.read_text(encoding="utf-8"))
         path.write_text(re.sub(r"[ \t]*#\s*EXEMPEL.*$", "", text, flags=re.M), encoding="utf-8")
     return folder
+
+
+def write_send_log(path: Path, data: bytes) -> None:
+    """Write a send log as docgen would have written it: the log, and its control file naming every line.
+
+    The control file is made here from the bytes alone (one SHA-256 per line), not by docgen's own code, so a
+    test of damage found by the control file has an oracle of its own.
+    """
+    path.write_bytes(data)
+    lines = data.split(b"\n")
+    lines = lines[:-1] if lines[-1] == b"" else lines
+    control = path.with_name(f"{path.stem}.kontroll.json")
+    control.write_text(json.dumps({"rader": [hashlib.sha256(line).hexdigest() for line in lines]}),
+                       encoding="utf-8")

@@ -72,7 +72,7 @@ def due_reminders(case: Case, answers: Answers, log: SendLog, today: dt.date, da
     A request the council sent back (återremiss) is not decided: the council will take it up again. Only a
     reminder sent after that answer covers it, since a reminder before it was about the old request.
     """
-    histories = log.histories()
+    histories = log.histories([m.id for m in case.association.members])
     due = []
     for member in case.association.members:
         if histories.get((member.id, REQUEST), History()).last_delivered is None:
@@ -182,7 +182,7 @@ def remind_meeting(meeting_file: Path, out_root: Path, *, days: int = DEFAULT_DA
     answers = load_answers(answers_file(meeting_file), case, today)
     due = due_reminders(case, answers, log, today, days, again)
     case = with_new_dates(meeting_file, case, due, answers, today, new_reply_by) if due else case
-    histories = log.histories()
+    histories = log.histories([m.id for m in case.association.members])
     earlier = {d.member.id: mail.Reminded(h.message_id, h.sent, h.address, postponed(answers, d)) for d in due
                if (h := histories[(d.member.id, REQUEST)].last_delivered) is not None and h.sent is not None}
     letters = write_letters(case, due, letters_folder(case, out_root), today, earlier) if due else {}

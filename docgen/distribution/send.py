@@ -179,8 +179,10 @@ def _decide(case: Case, delivery: Delivery, history: History, sender: str, force
     if forced:
         return Step(delivery, AGAIN, message_id, replaces=replaces, note="--igen")
     if uncertain is not None or doubtful:
-        return _uncertain(delivery, uncertain.message_id if uncertain else message_id,
-                          uncertain is None or uncertain.digest == delivery.digest, word)
+        # A word behind damage is about the last message the log still shows, if any: it arrived, or its copy goes.
+        known = uncertain or delivered
+        return _uncertain(delivery, known.message_id if known else message_id,
+                          known is None or known.digest == delivery.digest, word)
     if delivered is None:
         return Step(delivery, NEW, message_id)
     if delivered.digest == delivery.digest or delivery.purpose != REQUEST:

@@ -9,8 +9,9 @@ and stays so until the secretary, having asked the registrator, says
 
 A damaged line proves nothing about the members it may be about: those it
 names, or every member when it names none (or one the association does not
-have). Each of them is osäkert from that line on, until a word for it is
-written after the line. So is a member with an outcome line whose ``skickar``
+have), as does a line the log's control file shows gone or changed. Each of
+them is osäkert from that line on, until a word for it is written after the
+line. So is a member with an outcome line whose ``skickar``
 is missing: the log cannot say what was sent.
 
 The log lies beside the meeting's YAML (``<möte>.utskick.jsonl``), never in
@@ -43,7 +44,8 @@ from docgen.records.sendlog import (
 )
 
 UNCERTAIN = "osäkert"
-RESTORE = "loggen är ett diarium som docgen bara lägger till i – återställ den från säkerhetskopian"
+RESTORE = ("loggen är ett diarium som docgen bara lägger till i – "
+           "återställ den och dess kontrollfil från säkerhetskopian")
 
 SUFFIX = ".utskick.jsonl"
 
@@ -119,7 +121,7 @@ class LogState:
         found: dict[str, list[Damage]] = {}
         for damage in self.damaged:
             for member in sorted(self.concerned(damage)):
-                if not any(line > damage.line and who == member for line, who in self.words):
+                if not any(damage.settled_by(line) and who == member for line, who in self.words):
                     found.setdefault(member, []).append(damage)
         return found
 
@@ -160,15 +162,13 @@ class SendLog:
         damaged.sort(key=lambda d: d.line)
         return LogState(histories, damaged, words, known)
 
-    def histories(self) -> dict[tuple[str, str], History]:
-        """Each (member, purpose)'s messages; a damaged log is a Swedish error naming every damaged line."""
-        state = self.state()
-        if state.damaged:
-            raise lines.damage_error(self.path, state.damaged, RESTORE)
+    def histories(self, members: Collection[str]) -> dict[tuple[str, str], History]:
+        """Each (member, purpose)'s messages; damage a word has not settled is a Swedish error naming each line."""
+        state = self.state(members)
+        unsettled = sorted({d for found in state.unsettled().values() for d in found}, key=lambda d: d.line)
+        if unsettled:
+            raise lines.damage_error(self.path, unsettled, RESTORE)
         return state.histories
-
-    def history(self, member: str, purpose: str) -> History:
-        return self.histories().get((member, purpose), History())
 
     def append(self, record: Line) -> None:
         """Append one record, synced to disk before this returns."""
@@ -209,10 +209,10 @@ def refusal(path: Path, unsettled: dict[str, list[Damage]]) -> InputError:
     """Every damaged line a send stops at, with what the secretary does about each member it may concern."""
     damaged = sorted({d for found in unsettled.values() for d in found}, key=lambda d: d.line)
     names = ", ".join(sorted(unsettled))
-    return lines.damage_error(path, damaged, f"inget har skickats; raden kan gälla {names}. Återställ loggen från "
-                                            "säkerhetskopian, eller fråga registratorn hos var och en och kör "
-                                            "docgen send --skicka --kom-fram MEDLEM (det har kommit fram) eller "
-                                            "--skicka-kopia MEDLEM (skicka en kopia)")
+    return lines.damage_error(path, damaged, f"inget har skickats; raden kan gälla {names}. Återställ loggen och "
+                                            "dess kontrollfil från säkerhetskopian, eller fråga registratorn hos var "
+                                            "och en och kör docgen send --skicka --kom-fram MEDLEM (det har kommit "
+                                            "fram) eller --skicka-kopia MEDLEM (skicka en kopia)")
 
 
 def now() -> dt.datetime:

@@ -108,7 +108,7 @@ class Status:
 
 
 def status(case: Case, answers: Answers, log: SendLog, today: dt.date) -> Status:
-    histories = log.histories()
+    histories = log.histories([m.id for m in case.association.members])
     sent = {m.id: _sent(histories.get((m.id, REQUEST), History())) for m in case.association.members}
     reminded = {m.id: _reminded(case, histories.get((m.id, REMINDER), History())) for m in case.association.members}
     requests = [request_status(case, item, answers, sent, today, reminded) for item in case.request_items]

@@ -10,11 +10,23 @@ and the log is read back through them, so every field written is also checked
 when read. Reading never fails on a line: each one that does not read,
 a torn one included, is a :class:`Damage` with its number and the members it
 names, for the caller to decide what it means (docgen.distribution.sendlog).
+
+What no line can show is a line that is gone: a log cut at a line's end, or
+one restored from an older copy, reads like a log written so far and no
+further, and a member whose lines went would look never sent. So every append
+also rewrites the log's control file (``<möte>.utskick.kontroll.json``, an
+:class:`Anchor`): the SHA-256 of each line docgen has written. A line missing,
+changed or added in the middle, or the control file itself gone, is damage
+about every member; once docgen writes to the log again (the secretary's word),
+the control file keeps where that was (``avbrott``), so the damage still needs
+its word for each member after the file has been renewed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import hashlib
 import json
 import os
 import re
@@ -25,6 +37,7 @@ from typing import Annotated, Final, Literal
 from pydantic import AwareDatetime, Discriminator, Field, PlainSerializer, Tag, TypeAdapter, ValidationError
 
 from docgen.errors import InputError, Problem
+from docgen.files import write_atomically
 from docgen.input.load import display_name
 from docgen.records.base import OWN_ERROR, Record, reason
 
@@ -135,11 +148,17 @@ _MEMBER = re.compile(r'"medlem"\s*:\s*"([^"\\]*)"')
 
 @dataclass(frozen=True)
 class Damage:
-    """A line that does not read: its number, what is wrong (Swedish), and the member ids written in it."""
+    """A line that does not read (or is not the one docgen wrote): its number, what is wrong (Swedish), and the
+    member ids written in it (none: it may be about anyone)."""
 
     line: int
     reason: str
     members: frozenset[str]
+    words_from: int | None = None
+    """The first line whose word (``kom fram``, ``skicka kopia``) settles it; by default the next one."""
+
+    def settled_by(self, line: int) -> bool:
+        return line >= (self.line + 1 if self.words_from is None else self.words_from)
 
 
 @dataclass(frozen=True)
@@ -154,13 +173,12 @@ class Reading:
 
 
 def read(path: Path) -> Reading:
-    """Every line of the log at ``path`` (nothing if there is no log yet); never fails on a line."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return Reading()
+    """Every line of the log at ``path`` (nothing if there is no log yet), checked against its control file;
+    never fails on a line."""
+    data = _bytes(path)
+    pieces = _pieces(data or b"")
     lines, damaged = [], []
-    for number, raw in enumerate(data.split(b"\n"), start=1):
+    for number, raw in enumerate(pieces, start=1):
         if not raw.strip():
             continue
         line = _parse(raw)
@@ -169,7 +187,22 @@ def read(path: Path) -> Reading:
             damaged.append(Damage(number, "raden är avbruten mitt i" if _torn(raw) else line, members))
         else:
             lines.append((number, line))
-    return Reading(tuple(lines), tuple(damaged))
+    read_back = {number for number, _line in lines}
+    damaged += _not_as_written(path, data is not None, pieces, read_back)
+    return Reading(tuple(lines), tuple(sorted(damaged, key=lambda d: d.line)))
+
+
+def _bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _pieces(data: bytes) -> list[bytes]:
+    """The log's lines as numbered from 1, without their line ends (a torn last line included)."""
+    pieces = data.split(b"\n")
+    return pieces[:-1] if pieces[-1] == b"" else pieces
 
 
 def damage_error(path: Path, damaged: list[Damage], advice: str) -> InputError:
@@ -177,6 +210,82 @@ def damage_error(path: Path, damaged: list[Damage], advice: str) -> InputError:
     return InputError([Problem(display_name(path), d.line, None, "",
                                f"raden i utskicksloggen går inte att läsa ({d.reason}); {advice}")
                        for d in damaged])
+
+
+class Break(Record):
+    """Where the log was once found not to be what docgen wrote, kept after the control file was renewed."""
+
+    line: int = Field(alias="rad", ge=1)
+    words_from: int = Field(alias="ord_från", ge=1)
+    reason: str = Field(alias="orsak", min_length=1)
+
+
+class Anchor(Record):
+    """The log's control file: each line's SHA-256 as docgen last wrote the log, and every break found in it."""
+
+    lines: tuple[Digest, ...] = Field(alias="rader")
+    breaks: tuple[Break, ...] = Field((), alias="avbrott")
+
+
+def anchor_file(path: Path) -> Path:
+    """``<möte>.utskick.kontroll.json`` beside ``<möte>.utskick.jsonl``."""
+    return path.with_name(f"{path.stem}.kontroll.json")
+
+
+def _digests(pieces: list[bytes]) -> tuple[str, ...]:
+    return tuple(hashlib.sha256(piece).hexdigest() for piece in pieces)
+
+
+def _not_as_written(path: Path, exists: bool, pieces: list[bytes], read_back: set[int]) -> list[Damage]:
+    """What the control file shows: lines gone, changed or added in the middle, and breaks found before.
+
+    Lines added at the end are docgen's own, written before a kill let it renew the control file. A line
+    that does not read is damage already, with the members it names; every other finding is about anyone.
+    A log that exists (even empty: docgen makes it with its first line) needs its control file; with both
+    gone nothing is left to tell a send from none.
+    """
+    control = anchor_file(path)
+    words_from = len(pieces) + 1
+    last = max(len(pieces), 1)
+    try:
+        anchor = Anchor.model_validate_json(control.read_bytes(), by_alias=True, by_name=False)
+    except FileNotFoundError:
+        return [Damage(last, f"kontrollfilen {control.name} saknas, så docgen kan inte visa att loggen är hel",
+                       frozenset(), words_from)] if exists else []
+    except ValidationError as exc:
+        return [Damage(last, f"kontrollfilen {control.name} går inte att läsa: {reason(exc)}", frozenset(),
+                       words_from)]
+    found = [Damage(b.line, b.reason, frozenset(), b.words_from) for b in anchor.breaks]
+    matcher = difflib.SequenceMatcher(None, anchor.lines, _digests(pieces), autojunk=False)
+    for kind, i1, i2, j1, j2 in matcher.get_opcodes():
+        if kind == "equal" or (kind == "insert" and i1 == len(anchor.lines)):
+            continue
+        found += [Damage(j + 1, f"raden är inte den som docgen skrev, enligt kontrollfilen {control.name}",
+                         frozenset(), words_from) for j in range(j1, j2) if j + 1 in read_back]
+        missing = (i2 - i1) - (j2 - j1)
+        if missing > 0 and j2 == len(pieces):
+            found.append(Damage(last, f"loggen slutar efter rad {len(pieces)}, men docgen skrev "
+                                      f"{len(anchor.lines)} rader, enligt kontrollfilen {control.name}",
+                                frozenset(), words_from))
+        elif missing > 0:
+            found.append(Damage(j2 + 1, f"före raden saknas {_lines(missing)} som docgen skrev, enligt "
+                                        f"kontrollfilen {control.name}", frozenset(), words_from))
+    return found
+
+
+def _lines(count: int) -> str:
+    return "en rad" if count == 1 else f"{count} rader"
+
+
+def _renewed_anchor(path: Path, before: bytes | None, after: bytes) -> Anchor:
+    """The control file for the log as it is now, keeping every break found in it before this append."""
+    pieces = _pieces(before or b"")
+    readable = {n for n, raw in enumerate(pieces, 1) if not isinstance(_parse(raw), str)}
+    found = _not_as_written(path, before is not None, pieces, readable)
+    breaks = {(d.line, d.words_from or d.line + 1, d.reason) for d in found}
+    return Anchor(lines=_digests(_pieces(after)),
+                  breaks=tuple(Break(line=line, words_from=words_from, reason=why)
+                               for line, words_from, why in sorted(breaks)))
 
 
 def _parse(raw: bytes) -> Line | str:
@@ -195,7 +304,15 @@ def _torn(raw: bytes) -> bool:
 
 
 def append(path: Path, line: Line) -> None:
-    """Append one line and sync it (and, for a new log, its folder entry) to disk before returning."""
+    """Append one line and sync it (and, for a new log, its folder entry) to disk, then renew the control file,
+    before returning: what docgen does next (send a message) is covered by both."""
+    before = _bytes(path)
+    _append_line(path, line)
+    renewed = _renewed_anchor(path, before, path.read_bytes())
+    write_atomically(anchor_file(path), renewed.model_dump_json(by_alias=True).encode())
+
+
+def _append_line(path: Path, line: Line) -> None:
     new = not path.exists()
     with path.open("ab") as file:
         if file.tell() and not _ends_with_newline(path):

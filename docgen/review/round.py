@@ -76,7 +76,7 @@ def last_sent_digests(case: Case) -> dict[str, str] | None:
     if meeting_file is None:
         return NO_DISTRIBUTION_DATA
     try:
-        histories = SendLog(log_file(meeting_file)).histories()
+        histories = SendLog(log_file(meeting_file)).histories([m.id for m in case.association.members])
     except InputError:
         return NO_DISTRIBUTION_DATA
     digests: dict[str, str] = {}

@@ -108,7 +108,7 @@ def test_a_damaged_line_inside_the_log_stops_with_its_line(tmp_path):
         file.write(b"inte json\n")
     log.append(_record("skickat"))
     with pytest.raises(InputError, match=r"möte.utskick.jsonl:2: raden i utskicksloggen går inte att läsa"):
-        log.histories()
+        log.histories(["ydre"])
 
 
 @pytest.mark.parametrize("server", ["smtp.itsam.se\nBcc: evil@x.se", "smtp itsam se", "-smtp.itsam.se"])

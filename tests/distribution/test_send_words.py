@@ -218,3 +218,33 @@ def test_a_damaged_log_stops_a_real_send_with_the_line_until_the_word(server, me
     assert handler.members()[:2] == ["boxholm", "vimmerby"] and sorted(handler.members()[2:]) == sorted(
         ["ydre", "atvidaberg", "odeshog"])
     assert docgen(env).returncode == 0 and len(handler.messages) == 5
+
+
+def test_a_log_cut_at_a_line_end_stops_a_real_send_until_every_member_has_its_word(server, meeting):
+    """Ödeshög's lines cut away (a restore from an older copy): the log alone would call it never sent."""
+    handler, env = server
+    sent = docgen(env)
+    assert sent.returncode == 0, sent.stderr
+    assert len(handler.messages) == 5
+    log = log_file(meeting)
+    lines = log.read_bytes().splitlines(keepends=True)
+    assert json.loads(lines[-1])["medlem"] == "odeshog"
+    log.write_bytes(b"".join(lines[:-2]))
+
+    refused = docgen(env)
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert len(handler.messages) == 5
+    stderr = " ".join(refused.stderr.split())
+    assert (f"2026-03-26-direktionen.utskick.jsonl:{len(lines) - 2}: raden i utskicksloggen går inte att läsa "
+            f"(loggen slutar efter rad {len(lines) - 2}, men docgen skrev {len(lines)} rader, enligt kontrollfilen "
+            "2026-03-26-direktionen.utskick.kontroll.json)") in stderr
+    assert "raden kan gälla atvidaberg, boxholm, odeshog, vimmerby, ydre" in stderr
+
+    four = [arg for m in MEMBERS if m != "odeshog" for arg in ("--kom-fram", m)]
+    waiting = docgen(env, *four)
+    assert waiting.returncode == 1 and "raden kan gälla odeshog." in " ".join(waiting.stderr.split())
+    assert len(handler.messages) == 5
+    settled = docgen(env, *four, "--kom-fram", "odeshog")
+    assert settled.returncode == 0, settled.stderr
+    assert docgen(env).returncode == 0 and len(handler.messages) == 5
+    assert _events(meeting)[-5:] == [("kom fram", m) for m in MEMBERS]

@@ -12,6 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,8 +22,8 @@ from docgen.distribution.send import Words, plan
 from docgen.distribution.sendlog import SendLog
 from docgen.errors import InputError
 from docgen.input.validate import load_case
-from docgen.records.sendlog import Failed, Sending, Sent
-from support import MEMBERS, SEED_MEETING
+from docgen.records.sendlog import Arrived, Failed, Sending, Sent, append
+from support import MEMBERS, SEED_MEETING, write_send_log
 
 EXAMPLES = int(os.environ.get("DOCGEN_LOG_FUZZ_EXAMPLES", "500"))
 """500 in make test; make test-long sets 10 000."""
@@ -55,9 +56,19 @@ LOG = b"".join(LINES)
 CERTAINLY_NOT_DELIVERED = {"ydre", "odeshog"}
 
 
-def _sent(data: bytes, path: Path) -> set[str] | None:
-    """Whom a plain ``send --skicka`` would send to with this log, or None when it refuses."""
+def _sent(data: bytes, path: Path, control: str = "kept") -> set[str] | None:
+    """Whom a plain ``send --skicka`` would send to with this log, or None when it refuses.
+
+    The control file is the one docgen wrote for the undamaged log; ``control`` says whether it is still
+    there (``kept``), gone (``gone``), or cut in half (``cut``).
+    """
+    write_send_log(path, LOG)
     path.write_bytes(data)
+    anchor = path.with_name(f"{path.stem}.kontroll.json")
+    if control == "gone":
+        anchor.unlink()
+    elif control == "cut":
+        anchor.write_bytes(anchor.read_bytes()[:len(anchor.read_bytes()) // 2])
     try:
         steps = plan(CASE, DELIVERIES, SendLog(path).state(MEMBERS), path, SENDER, (), Words())
     except InputError as refusal:
@@ -115,15 +126,32 @@ def damaged(draw: st.DrawFn) -> bytes:
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(damaged())
-def test_a_damaged_log_never_crashes_and_never_sends_what_may_have_arrived(data: bytes):
+@given(damaged(), st.sampled_from(["kept", "kept", "gone", "cut"]))
+def test_a_damaged_log_never_crashes_and_never_sends_what_may_have_arrived(data: bytes, control: str):
     with tempfile.TemporaryDirectory() as folder:
-        sent = _sent(data, Path(folder) / "möte.utskick.jsonl")
-    if sent is None:
-        return
-    # Sent only to a member that certainly did not get it, or to one the log no longer mentions at all: a log
-    # cut at a line's end (with or without other damage before the cut) reads like one written so far and no
-    # further, and nothing in the log itself can tell that member from one never sent (a known limit: only an
-    # anchor kept outside the log, such as its last line's digest, could).
-    unmentioned = {m for m in MEMBERS if f'"{m}"'.encode() not in data}
-    assert sent <= CERTAINLY_NOT_DELIVERED | unmentioned
+        sent = _sent(data, Path(folder) / "möte.utskick.jsonl", control)
+    # Sent only to a member that certainly did not get it: a log cut at a line's end, which reads like one
+    # written so far and no further, is caught by its control file, and so is a control file gone or damaged.
+    assert sent is None or sent <= CERTAINLY_NOT_DELIVERED
+
+
+@pytest.mark.parametrize("cut", [line for line in range(len(LINES))])
+def test_a_log_cut_at_a_line_end_is_refused_until_every_member_has_a_word(tmp_path: Path, cut: int):
+    path = tmp_path / "möte.utskick.jsonl"
+    assert _sent(b"".join(LINES[:cut]), path) is None
+    assert set(SendLog(path).state(MEMBERS).unsettled()) == set(MEMBERS)
+
+
+def test_a_word_after_a_cut_is_kept_when_the_control_file_is_renewed(tmp_path: Path):
+    """The secretary's word for one member renews the control file; the others still wait for theirs."""
+    path = tmp_path / "möte.utskick.jsonl"
+    write_send_log(path, LOG)
+    path.write_bytes(b"".join(LINES[:2]))  # boxholm's two lines kept, the rest gone
+    first = CASE.association.members[0]
+    append(path, Arrived(member=first.id, address=first.registry_email, message_id="<ord@itsam.se>",
+                         purpose=REQUEST, time=WHEN, package=DELIVERIES[0].digest))
+    unsettled = SendLog(path).state(MEMBERS).unsettled()
+    assert set(unsettled) == set(MEMBERS) - {first.id}
+    (damage,) = {d for found in unsettled.values() for d in found}
+    assert (damage.line, damage.reason) == (2, "loggen slutar efter rad 2, men docgen skrev 7 rader, enligt "
+                                               "kontrollfilen möte.utskick.kontroll.json")

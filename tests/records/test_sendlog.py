@@ -13,7 +13,7 @@ from docgen.cli import main
 from docgen.distribution.sendlog import SendLog, log_file
 from docgen.errors import InputError
 from docgen.records.sendlog import Failed, LoggedAttachment, Sending, Sent, append, read
-from support import SEED_MEETING
+from support import SEED_MEETING, write_send_log
 
 WHEN = dt.datetime(2026, 4, 1, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))
 TO = {"member": "ydre", "address": "ydre.kommun@ydre.se", "message_id": "<a@itsam.se>"}
@@ -36,7 +36,7 @@ LINES = [Sending(**TO, purpose="hemställan", time=WHEN, package="d" * 64, attac
 
 def _log(tmp_path: Path, *lines: bytes) -> Path:
     path = tmp_path / "möte.utskick.jsonl"
-    path.write_bytes(b"".join(line + b"\n" for line in lines))
+    write_send_log(path, b"".join(line + b"\n" for line in lines))
     return path
 
 
@@ -81,11 +81,11 @@ def test_a_line_that_does_not_read_is_a_swedish_error_with_the_log_and_its_line(
     path = _log(tmp_path, json.dumps(EARLIER[0], ensure_ascii=False).encode(), line,
                 json.dumps(EARLIER[2], ensure_ascii=False).encode())
     with pytest.raises(InputError) as refused:
-        SendLog(path).histories()
+        SendLog(path).histories(["ydre"])
     (problem,) = refused.value.problems
     assert (Path(problem.file).name, problem.line) == ("möte.utskick.jsonl", 2)
     assert problem.message.startswith(f"raden i utskicksloggen går inte att läsa ({reason}")
-    assert problem.message.endswith("återställ den från säkerhetskopian")
+    assert problem.message.endswith("återställ den och dess kontrollfil från säkerhetskopian")
 
 
 def test_a_last_line_torn_inside_a_character_is_reported_with_its_number(tmp_path: Path):
@@ -103,7 +103,7 @@ def test_every_damaged_line_is_named_not_only_the_first(tmp_path: Path):
     path = _log(tmp_path, json.dumps(EARLIER[0], ensure_ascii=False).encode(), torn, b'{"h\xe4ndelse": 1}',
                 json.dumps(EARLIER[2], ensure_ascii=False).encode())
     with pytest.raises(InputError) as refused:
-        SendLog(path).histories()
+        SendLog(path).histories(["ydre"])
     assert [(p.line, p.message.split(";")[0]) for p in refused.value.problems] == [
         (2, "raden i utskicksloggen går inte att läsa (raden är avbruten mitt i)"),
         (3, "raden i utskicksloggen går inte att läsa (inte sparad som UTF-8)")]
@@ -123,7 +123,7 @@ def test_docgen_status_names_the_damaged_line_and_shows_no_traceback(tmp_path: P
     meeting = tmp_path / SEED_MEETING.name
     for source in SEED_MEETING.parent.glob("*.yaml"):
         (tmp_path / source.name).write_bytes(source.read_bytes())
-    log_file(meeting).write_bytes(b'{"h\xc3\xa4ndelse": "skickar"}\n')
+    write_send_log(log_file(meeting), b'{"h\xc3\xa4ndelse": "skickar"}\n')
     result = CliRunner().invoke(main, ["status", str(meeting)])
     assert result.exit_code == 1, result.output
     assert "2026-03-26-direktionen.utskick.jsonl:1: raden i utskicksloggen går inte att läsa (medlem saknas)" \
