@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Make sure LibreOffice (Writer, headless) with its Python bridge, the fonts the templates use,
-# poppler's tools, Debian's chromium (the review page's browser tests) and npm (axe-core) are
+# poppler's tools (make preview, and the yardstick the thumbnail test compares with), Debian's chromium (the review page's browser tests) and npm (axe-core) are
 # installed. As root it installs what is missing with apt-get; otherwise it prints the exact
 # command and stops.
 set -euo pipefail

@@ -84,7 +84,7 @@ class ReviewPage:
             previous = self.out_root / case.meeting.slug / REVIEW_FOLDER / IMAGES
             if all((previous / name).is_file() for name in thumbnails.names(digest, request.pages)):
                 return  # the page copies them from the previous build
-        self.jobs.append(self.pool.submit(thumbnails.draw, [request], folder, (), 1))
+        self.jobs.append(self.pool.submit(thumbnails.draw, [request], folder))
 
     def close(self) -> None:
         """Stop drawing: what has not begun is dropped, what runs is waited for (a page, a fraction of a second)."""
@@ -96,7 +96,7 @@ class ReviewPage:
         self.close()
         for job in self.jobs:
             if not job.cancelled():
-                job.result()  # a pdftoppm failure surfaces here, with its message
+                job.result()  # a drawing failure surfaces here, with its message
         return write_review(case, documents, tree, previous, also=self.folders)
 
 
