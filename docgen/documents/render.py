@@ -9,9 +9,9 @@ with fixed zip times. The plan of what to render is :mod:`docgen.documents.plan`
 
 from __future__ import annotations
 
+import collections
 import copy
 import datetime as dt
-import io
 import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,6 +21,7 @@ from typing import Any
 from docx.document import Document as WordDocument
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_UNDERLINE
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from docxtpl import DocxTemplate, Listing
@@ -31,7 +32,7 @@ from docgen.documents.content import AttClause, Lines, Markdown, Rich, Styled, d
 from docgen.documents.kinds import Context, PlannedDocument
 from docgen.documents.richtext import add_markdown, style_index
 from docgen.documents.templates import TemplateProblem, Templates, describe_template_error
-from docgen.documents.wordfile import write_docx
+from docgen.documents.wordfile import package_entries, write_entries
 from docgen.errors import RenderError
 from docgen.model import placeholders
 from docgen.model.case import Case
@@ -93,20 +94,62 @@ def styled_paragraph(sub: Any, text: str, style: str) -> Any:
     return paragraph
 
 
-def _word(tpl: DocxTemplate, value: Any) -> Any:
-    """``value`` with its markers built as Word content of the template ``tpl``, in the order they stand."""
+class _BuiltRich:
+    """Rich text already built as Word XML for a template: docxtpl inserts it as it inserts a Subdoc."""
+
+    def __init__(self, xml: str) -> None:
+        self.xml = xml
+
+    def __html__(self) -> str:
+        return self.xml
+
+    __str__ = __html__
+
+
+_BUILT: collections.OrderedDict[tuple[Any, Rich], str] = collections.OrderedDict()
+"""Rich text built once per template and text (the same § 18 description in 290 members' letters)."""
+BUILT_KEPT = 256
+
+
+def _word(tpl: DocxTemplate, value: Any, template: Any = None) -> Any:
+    """``value`` with its markers built as Word content of the template ``tpl``, in the order they stand.
+
+    ``template`` names the template's bytes (path and stat): rich text built for it before is reused.
+    """
     if isinstance(value, dict):
-        return {key: _word(tpl, inner) for key, inner in value.items()}
+        return {key: _word(tpl, inner, template) for key, inner in value.items()}
     if isinstance(value, list):
-        return [_word(tpl, inner) for inner in value]
+        return [_word(tpl, inner, template) for inner in value]
     if isinstance(value, Lines):
         return Listing("\n".join(value.lines))
     if isinstance(value, Rich):
-        sub = new_subdoc(tpl)
-        for block in value.blocks:
-            _add_block(sub, block)
-        return sub
+        return _rich(tpl, value, template)
     return value
+
+
+def _rich(tpl: DocxTemplate, value: Rich, template: Any) -> Any:
+    known = _BUILT.get((template, value)) if template is not None else None
+    if known is not None:
+        _BUILT.move_to_end((template, value))
+        return _BuiltRich(known)
+    before = _part_state(tpl)
+    sub = new_subdoc(tpl)
+    for block in value.blocks:
+        _add_block(sub, block)
+    # Reusable only when building it left the template's own parts as they were: a list that restarts its
+    # numbering adds a numbering instance, a link a relationship, and those must be made in each document.
+    if template is not None and _part_state(tpl) == before:
+        _BUILT[(template, value)] = str(sub)
+        if len(_BUILT) > BUILT_KEPT:
+            _BUILT.popitem(last=False)
+    return sub
+
+
+def _part_state(tpl: DocxTemplate) -> tuple[int, int]:
+    """What building rich text may add to the template's document part: relationships, numbering instances."""
+    part = tpl.get_docx().part
+    numbering = next((rel.target_part for rel in part.rels.values() if rel.reltype == RT.NUMBERING), None)
+    return len(part.rels), len(numbering.element) if numbering is not None else 0
 
 
 def _add_block(sub: Any, block: Markdown | Styled | AttClause) -> None:
@@ -160,8 +203,10 @@ def render_docx(doc: PlannedDocument, case: Case, dest: Path, templates: Templat
     filling = filling or fill(doc, case, pages)
     source = templates.path(doc.kind.template)
     tpl = _Template(source)
+    stat = source.stat()
     try:
-        tpl.render(_word(tpl, filling.context), jinja_env=_JINJA, autoescape=True)
+        tpl.render(_word(tpl, filling.context, (str(source), stat.st_mtime_ns, stat.st_size)), jinja_env=_JINJA,
+                   autoescape=True)
     except TemplateError as exc:
         raise TemplateProblem(source, describe_template_error(exc, _template_xml(source))) from None
     props = tpl.docx.core_properties
@@ -173,9 +218,8 @@ def render_docx(doc: PlannedDocument, case: Case, dest: Path, templates: Templat
     props.language = "sv-SE"
     if timestamp is not None:
         props.created = props.modified = timestamp
-    buffer = io.BytesIO()
-    tpl.save(buffer)
-    write_docx(dest, buffer.getvalue())
+    tpl.pre_processing()  # docxtpl's save does this first (media it was asked to replace: none here)
+    write_entries(dest, package_entries(tpl.docx.part.package))
 
 
 CORE_PROPERTY_LIMIT = 255

@@ -13,13 +13,22 @@ import io
 import zipfile
 from pathlib import Path
 
+from docx.opc.package import OpcPackage as Package
+from docx.opc.packuri import PackURI
+from docx.opc.pkgwriter import PackageWriter
+
 from docgen.files import write_atomically
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 """The earliest time a zip entry can carry; the same for every build."""
 
 
-def write_docx(path: Path, data: bytes | None = None, parts: dict[str, bytes] | None = None) -> None:
+FAST = 1
+"""zlib level for the documents a build writes: one pass, about a third of level 6's time, files a little larger."""
+
+
+def write_docx(path: Path, data: bytes | None = None, parts: dict[str, bytes] | None = None,
+               level: int = 6) -> None:
     """Write the DOCX zip (``data``, or the file itself) with fixed entry times and order.
 
     ``parts`` replace the parts of the same name. ``[Content_Types].xml`` comes
@@ -28,6 +37,32 @@ def write_docx(path: Path, data: bytes | None = None, parts: dict[str, bytes] | 
     with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as source:
         entries = {info.filename: source.read(info.filename) for info in source.infolist()}
     entries.update(parts or {})
+    write_entries(path, entries, level)
+
+
+def package_entries(package: Package) -> dict[str, bytes]:
+    """The zip entries python-docx would write for ``package``, without zipping them.
+
+    python-docx's own save zips the package, only for :func:`write_entries` to read it back and zip
+    it again with fixed times; this takes its serialised parts (python-docx's ``PackageWriter`` steps) instead.
+    """
+    entries: dict[str, bytes] = {}
+
+    class _Collector:
+        @staticmethod
+        def write(uri: PackURI, blob: bytes) -> None:
+            entries[uri.membername] = blob
+
+    for part in package.parts:
+        part.before_marshal()
+    PackageWriter._write_content_types_stream(_Collector, package.parts)
+    PackageWriter._write_pkg_rels(_Collector, package.rels)
+    PackageWriter._write_parts(_Collector, package.parts)
+    return entries
+
+
+def write_entries(path: Path, entries: dict[str, bytes], level: int = FAST) -> None:
+    """Zip ``entries`` (name → bytes) into the DOCX at ``path``: fixed times, fixed order, atomically."""
     names = sorted(entries, key=lambda name: (name != "[Content_Types].xml", name))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
@@ -35,5 +70,5 @@ def write_docx(path: Path, data: bytes | None = None, parts: dict[str, bytes] | 
             info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            target.writestr(info, entries[name], compresslevel=6)
+            target.writestr(info, entries[name], compresslevel=level)
     write_atomically(path, buffer.getvalue())
