@@ -83,23 +83,25 @@ def build(mötesfil: Path, out_dir: Path, tvinga: bool, skriv_over: bool) -> Non
 
 
 def _build(meeting_file: Path, out_dir: Path, tvinga: bool, skriv_over: bool):
-    """Validate, then build with LibreOffice started as early as the checks allow."""
+    """Validate and build; on a cold build LibreOffice (both workers) starts first, to come up during the checks.
+
+    A failed check closes the pool at once (killing what started), so nothing of LibreOffice
+    outlives the error; a build with cached PDFs starts LibreOffice only for the first PDF it lacks.
+    """
     with imports_shielded():
         from docgen.input.validate import load_case
         from docgen.pdf import office as convert
         from docgen.pipeline.cache import is_cold
 
-    case = load_case(meeting_file)  # LibreOffice starts only once the input has passed
-    # On a cold build LibreOffice comes up while the document layer imports and the templates are
-    # filled in; otherwise the build starts it at the first PDF the cache does not have.
-    eager = is_cold(out_dir, case.meeting.slug, use_cache=not tvinga)
-    with convert.Office(convert.profile_root(), eager=eager) as office, ProgressBar() as report:
+    eager = is_cold(out_dir, None, use_cache=not tvinga)
+    with convert.Office(convert.profile_root(), eager=2 if eager else 0) as office, ProgressBar() as report:
+        case = load_case(meeting_file)
         with imports_shielded():
             from docgen.pipeline.run import build
             from docgen.review.page import ReviewPage
 
         return build(meeting_file, out_dir, progress=report, office=office, use_cache=not tvinga,
-                     overwrite=skriv_over, addition=ReviewPage(out_dir))
+                     overwrite=skriv_over, addition=ReviewPage(out_dir), case=case, release_office=True)
 
 
 @main.command()

@@ -7,7 +7,9 @@
 (d) a rebuild with nothing changed;
 (e) a generated association of 290 members (YAML written here, not committed): time and peak memory;
 (f) `docgen serve`: from saving a one-word change in § 18 to the updated review page being served,
-    LibreOffice warm (median of a few saves).
+    LibreOffice warm (median of a few saves);
+(g) the floor for (e): its distinct DOCX converted by two lanes of batched `soffice` in parallel (one per
+    core, each its own warm profile, chunks of 150 files), same export options.
 Times are wall-clock seconds of one run; quote them as ratios.
 """
 
@@ -114,6 +116,32 @@ def generate_members(folder: Path, count: int) -> Path:
 
 
 SAVES = 5
+CHUNK = 150
+"""Files per soffice call in (g): one call over ~300 files has been seen to stop early."""
+
+
+def two_lanes(tmp: Path, docs: list[Path]) -> float:
+    """Wall seconds for two parallel lanes of batched soffice over ``docs`` (profiles warmed first)."""
+    lanes = [docs[0::2], docs[1::2]]
+    profiles = [tmp / f"golv-profil-{n}" for n in (1, 2)]
+    for profile in profiles:
+        timed(soffice(profile, docs[:1], tmp / "golv-varm"))
+
+    def lane(files: list[Path], profile: Path) -> None:
+        for start in range(0, len(files), CHUNK):
+            timed(soffice(profile, files[start:start + CHUNK], tmp / "golv"))
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=lane, args=(files, profile)) for files, profile in zip(lanes, profiles)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - started
+    made = len(list((tmp / "golv").glob("*.pdf")))
+    if made != len(docs):
+        raise SystemExit(f"(g): soffice gjorde {made} PDF av {len(docs)} DOCX")
+    return seconds
 
 
 def serve_latency(folder: Path, out: Path) -> list[float]:
@@ -166,7 +194,7 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="docgen-bench-") as scratch:
             f_times = serve_latency(Path(scratch) / "serve", Path(scratch) / "serve-out")
         f = sorted(f_times)[len(f_times) // 2]
-        print(f"(f) serve: sparad ändring i § 18 → ny sida:  {f:7.2f} s  (mål ≤ 1,0 s; median av {len(f_times)}: "
+        print(f"(f) serve: sparad ändring i § 18 → ny sida:  {f:7.2f} s  (mål ≤ 0,6 s; median av {len(f_times)}: "
               f"{', '.join(f'{t:.2f}' for t in f_times)})")
         return 0
     with tempfile.TemporaryDirectory(prefix="docgen-bench-") as scratch:
@@ -192,6 +220,8 @@ def main() -> int:
 
         big = generate_members(tmp / "stor", 290)
         e, e_mem = timed([*DOCGEN, "build", str(big), "--out", str(tmp / "stor-out")])
+        big_docs = distinct_docx(tmp / "stor-out" / "2026-03-26-direktionen", tmp / "stor-docx")
+        g = two_lanes(tmp, big_docs)
 
         f_times = serve_latency(tmp / "serve", tmp / "serve-out")
 
@@ -200,14 +230,16 @@ def main() -> int:
     print(f"(a) kallt bygge av seed-mötet:              {a:7.2f} s  (toppminne {a_mem / 2**20:.0f} MiB)")
     print(f"(b) en soffice per fil ({len(docs)} anrop):           {b:7.2f} s")
     print(f"(c) ett samlat soffice-anrop (golvet):      {c:7.2f} s")
-    print(f"    a/c = {a / c:.2f}   (mål ≤ 1,25)")
+    print(f"    a/c = {a / c:.2f}   (mål ≤ 1,0)")
     print(f"    b/a = {b / a:.2f}   (mål ≥ 5)")
-    print(f"(d) ombygge utan ändringar:                 {d:7.2f} s  (mål ≤ 0,5 s; "
+    print(f"(d) ombygge utan ändringar:                 {d:7.2f} s  (mål ≤ 0,2 s; "
           f"soffice igång efteråt: {len(started)})")
-    print(f"(e) 290 medlemmar:                          {e:7.2f} s  (mål ≤ 150 s), "
-          f"toppminne {e_mem / 2**20:.0f} MiB (mål ≤ 2048 MiB)")
+    print(f"(e) 290 medlemmar:                          {e:7.2f} s, "
+          f"toppminne {e_mem / 2**20:.0f} MiB (mål ≤ 1024 MiB)")
+    print(f"(g) golvet för (e): {len(big_docs)} distinkta DOCX, två parallella soffice-led: {g:7.2f} s")
+    print(f"    e/g = {e / g:.2f}   (mål ≤ 0,6)")
     f = sorted(f_times)[len(f_times) // 2]
-    print(f"(f) serve: sparad ändring i § 18 → ny sida:  {f:7.2f} s  (mål ≤ 1,0 s; median av {len(f_times)}: "
+    print(f"(f) serve: sparad ändring i § 18 → ny sida:  {f:7.2f} s  (mål ≤ 0,6 s; median av {len(f_times)}: "
           f"{', '.join(f'{t:.2f}' for t in f_times)})")
     return 0
 

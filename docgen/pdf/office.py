@@ -359,9 +359,10 @@ class Office:
     Use as a context manager: the workers start with the first document and stop on exit.
     """
 
-    def __init__(self, profile_root: Path, workers: int | None = None, eager: bool = False) -> None:
+    def __init__(self, profile_root: Path, workers: int | None = None, eager: bool | int = False) -> None:
         self.profile_root = profile_root
-        self.eager = eager
+        self.eager = int(eager)
+        """How many workers start at once (``True``: one), before any document is submitted."""
         self.size = workers or worker_count()
         self.jobs: queue.Queue[tuple[Path, Path, dict[str, str] | None, Future] | None] = queue.Queue()
         self.slots: list[_Slot] = []
@@ -391,7 +392,8 @@ class Office:
         if self.lock is None and not self.temporary:
             self._lock_profiles()
         self.command = command
-        self._add_worker()
+        for _worker in range(max(1, min(self.eager, self.size))):
+            self._add_worker()
 
     def _add_worker(self) -> None:
         slot = _Slot(self.profile_root / f"profil-{len(self.slots) + 1}")

@@ -21,9 +21,11 @@ from docgen.files import write_atomically
 from docgen.pipeline import outfolder
 
 
-def is_cold(out_root: Path, slug: str, use_cache: bool = True) -> bool:
+def is_cold(out_root: Path, slug: str | None, use_cache: bool = True) -> bool:
     """Whether a build of meeting ``slug`` into ``out_root`` has no cached PDF to reuse, so that LibreOffice
     is worth starting at once; looked at without creating anything (the build's own checks come later)."""
+    if slug is None:
+        return not use_cache or _holds_nothing(out_root / outfolder.CACHE)
     return not use_cache or _holds_nothing(outfolder.cache_folder(out_root, slug))
 
 

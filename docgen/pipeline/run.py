@@ -69,7 +69,8 @@ class BuildResult:
 
 def build(meeting_file: Path, out_root: Path, progress: Progress | None = None,
           office: convert.Office | None = None, use_cache: bool = True, overwrite: bool = False,
-          addition: Addition | None = None) -> BuildResult:
+          addition: Addition | None = None, case: Case | None = None,
+          release_office: bool = False) -> BuildResult:
     """Validate ``meeting_file`` and write every document of the meeting under ``out_root``.
 
     LibreOffice starts only once the input has passed every check (and not at
@@ -77,10 +78,13 @@ def build(meeting_file: Path, out_root: Path, progress: Progress | None = None,
     keeps warm between builds instead. ``use_cache=False`` converts every
     document anew. ``overwrite`` allows replacing files in the meeting folder
     that docgen did not make (see :mod:`docgen.pipeline.outfolder`). ``addition``
-    writes further files into the tree before it is put in place.
+    writes further files into the tree before it is put in place. ``case`` is ``meeting_file`` as
+    :func:`~docgen.input.validate.load_case` read it, if the caller has it already.
+    ``release_office``: the caller's pool serves this build only, so LibreOffice may shut down
+    as soon as the last document is converted, while the files are copied.
     """
     report = progress or (lambda _what, _done, _total: None)
-    case = load_case(meeting_file)  # before anything is written
+    case = case or load_case(meeting_file)  # before anything is written
     templates = Templates(case.templates_folder)
     documents = plan(case)
     check_styles(documents, templates)
@@ -94,7 +98,7 @@ def build(meeting_file: Path, out_root: Path, progress: Progress | None = None,
         try:
             tree = staging / "resultat"
             result = _build_into(case, documents, templates, staging, out_root, report, office, use_cache,
-                                 addition)
+                                 addition, release_office)
             added = addition(case, documents, tree, target if target.is_dir() else None) if addition else []
             write_manifest(case, documents, tree, digest, added)
             outfolder.replace(tree, target)
@@ -109,16 +113,15 @@ def build(meeting_file: Path, out_root: Path, progress: Progress | None = None,
 
 def _build_into(case: Case, documents: list[PlannedDocument], templates: Templates, staging: Path,
                 out_root: Path, report: Progress, office: convert.Office | None, use_cache: bool,
-                addition: Addition | None) -> BuildResult:
+                addition: Addition | None, release_office: bool = False) -> BuildResult:
     work, tree = staging / "arbete", staging / "resultat"
     work.mkdir()
     cache = PdfCache(outfolder.cache_folder(out_root, case.meeting.slug),
                      convert.converter_identity() + normalise.identity(), use_cache, fingerprint.code_identity())
     stamp = source_date(dt.datetime.combine(case.meeting.date, case.meeting.start))
-    # The protocol (the longest conversion: laid out twice) first, then what every member package shares.
-    ordered = sorted(documents, key=lambda d: (not d.kind.agenda_pages, len(d.packages) <= 1))
+    ordered = conversion_order(case, documents)
     # A cold build starts LibreOffice at once, so that it comes up while the templates are filled in.
-    owned = office is None  # a caller's pool stays warm for its next build
+    owned = office is None or release_office  # otherwise the caller's pool stays warm for its next build
     pool = nullcontext(office) if office else convert.Office(convert.profile_root(), eager=cache.empty)
     ready = getattr(addition, "ready", None)
     with pool as office, _Pipeline(case, documents, templates, work, tree, cache, stamp, office, report,
@@ -138,6 +141,20 @@ def _build_into(case: Case, documents: list[PlannedDocument], templates: Templat
                 shutil.copyfile(work / f"{document.key}{suffix}", dest)
     report("klart", line.total, line.total)
     return BuildResult(case, tree, conversions=len(line.pending))
+
+
+def conversion_order(case: Case, documents: list[PlannedDocument]) -> list[PlannedDocument]:
+    """The protocol first (the longest conversion: laid out twice), then what several packages share, then
+    each member's own documents member by member, so that each package is merged while LibreOffice
+    converts the next member's (by kind, the last package could only be merged after the last PDF)."""
+    member_order = {member.id: index for index, member in enumerate(case.association.members)}
+
+    def key(document: PlannedDocument) -> tuple[bool, bool, int]:
+        shared = len(document.packages) > 1
+        owner = member_order.get(document.packages[0], -1) if len(document.packages) == 1 else -1
+        return not document.kind.agenda_pages, not shared, owner
+
+    return sorted(documents, key=key)  # stable: within a member, the plan's order
 
 
 def _close(addition: Addition | None) -> None:
