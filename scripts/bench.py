@@ -151,7 +151,7 @@ def serve_latency(folder: Path, out: Path) -> list[float]:
     process = subprocess.Popen([*DOCGEN, "serve", str(meeting), "--out", str(out), "--port", "0"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, "PYTHONUNBUFFERED": "1"},
-                               # Started from a background job, SIGINT would be ignored (inherited), and serve never stop.
+                               # From a background job SIGINT comes ignored (inherited): serve would never stop.
                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         url = re.search(r"http://\S+/granskning/", process.stdout.readline()).group(0)

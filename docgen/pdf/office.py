@@ -37,6 +37,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import Future
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -155,6 +156,14 @@ def profile_root() -> Path:
 
 def worker_count() -> int:
     return int(os.environ.get("DOCGEN_WORKERS", "0")) or max(1, min(2, os.cpu_count() or 1))
+
+
+@dataclass(frozen=True)
+class _Extras:
+    """What a worker does besides converting: the protocol's page cells, or a joined file's parts."""
+
+    pages: dict[str, str] | None = None
+    parts: dict[str, Any] | None = None
 
 
 class _Failure(ToolError):
@@ -279,10 +288,12 @@ class _Worker:
             raise self.error from None
         self.ready = True
 
-    def convert(self, docx: Path, pdf: Path, pages: dict[str, str] | None, seconds: float) -> dict[str, Any]:
+    def convert(self, docx: Path, pdf: Path, extras: _Extras, seconds: float) -> dict[str, Any]:
         assert self.process.stdin is not None
-        request = {"docx": str(docx.resolve()), "pdf": str(pdf.resolve()), "options": PDF_OPTIONS,
-                   "pages": pages}
+        request = {"docx": str(docx.resolve()), "pdf": str(pdf.resolve()),
+                   # A joined file's blank pages (where a part restarts its page numbers) are left out.
+                   "options": {**PDF_OPTIONS, "IsSkipEmptyPages": True} if extras.parts else PDF_OPTIONS,
+                   "pages": extras.pages, "parts": extras.parts}
         try:
             self.process.stdin.write((json.dumps(request, ensure_ascii=False) + "\n").encode())
             self.process.stdin.flush()
@@ -364,7 +375,7 @@ class Office:
         self.eager = int(eager)
         """How many workers start at once (``True``: one), before any document is submitted."""
         self.size = workers or worker_count()
-        self.jobs: queue.Queue[tuple[Path, Path, dict[str, str] | None, Future] | None] = queue.Queue()
+        self.jobs: queue.Queue[tuple[Path, Path, _Extras, Future] | None] = queue.Queue()
         self.slots: list[_Slot] = []
         self.workers: list[_Worker] = []
         """Every worker started, replaced ones too."""
@@ -401,7 +412,10 @@ class Office:
         self.slots.append(slot)
         slot.thread.start()
 
-    def submit(self, docx: Path, pdf: Path, pages: dict[str, str] | None = None) -> Future:
+    def submit(self, docx: Path, pdf: Path, pages: dict[str, str] | None = None,
+               parts: dict[str, Any] | None = None) -> Future:
+        """Convert ``docx`` to ``pdf``; ``pages``: fill in the protocol's page cells, ``parts``: a joined
+        file's parts (see :mod:`docgen.pdf.office_worker`)."""
         if self.start_error is not None:
             raise self.start_error
         if not self.slots:
@@ -416,7 +430,7 @@ class Office:
                 # Every LibreOffice failed to start: fail now rather than wait for a reply that never comes.
                 future.set_exception(self.slots[0].error or ToolError("LibreOffice avslutades oväntat"))
                 return future
-            self.jobs.put((docx, pdf, pages, future))
+            self.jobs.put((docx, pdf, _Extras(pages, parts), future))
         return future
 
     def _serve(self, slot: _Slot) -> None:
@@ -430,11 +444,11 @@ class Office:
                 self._give_up(slot, exc)
                 return
             while (job := self.jobs.get()) is not None:
-                docx, pdf, pages, future = job
+                docx, pdf, extras, future = job
                 if not future.set_running_or_notify_cancel():
                     continue
                 try:
-                    future.set_result(self._convert(slot, docx, pdf, pages))
+                    future.set_result(self._convert(slot, docx, pdf, extras))
                 except _NoWorker as exc:
                     future.set_exception(exc.error)
                     self._give_up(slot, exc.start_error)  # what documents still queued are told
@@ -461,7 +475,7 @@ class Office:
         worker.wait_ready(start_timeout())
         return worker
 
-    def _convert(self, slot: _Slot, docx: Path, pdf: Path, pages: dict[str, str] | None) -> dict[str, Any]:
+    def _convert(self, slot: _Slot, docx: Path, pdf: Path, extras: _Extras) -> dict[str, Any]:
         first: _Failure | None = None
         while True:
             try:
@@ -473,7 +487,7 @@ class Office:
                                           f"och en ny LibreOffice startade inte: {exc}"), exc) from None
             pdf.unlink(missing_ok=True)  # a PDF left by the failed try must not pass for this one's
             try:
-                return worker.convert(docx, pdf, pages, document_timeout())
+                return worker.convert(docx, pdf, extras, document_timeout())
             except _Failure as failure:
                 if self.closed:
                     raise ToolError(f"LibreOffice stoppades innan {docx.name} blev PDF") from None

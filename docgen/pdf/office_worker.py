@@ -14,6 +14,12 @@ matching ``pattern`` starts, writes each §'s page range into the table
 cells that hold ``marker`` (the protocol's ärendelista), lays out again
 and only then exports: the protocol needs one load, not two conversions.
 
+With ``"parts": {"count": 5, "start": "docgen_del_{n}", "end": "docgen_slut_{n}",
+"marker": "‹docgen-sidor-{n}›"}`` the document is several members' documents
+joined (:mod:`docgen.documents.joined`): the worker writes each part's page
+count over its marker and replies with each part's pages in the PDF,
+``"parts": [[0, 0], [1, 2], …]``.
+
 The worker never outlives docgen. It ends LibreOffice and exits when its
 stdin closes (docgen stopped it, or died), and also when docgen dies while it
 is starting LibreOffice or waiting on a conversion that never returns: the
@@ -242,6 +248,33 @@ def fill_pages(doc, spec: dict) -> dict[int, str]:
     return texts
 
 
+def part_pages(doc, spec: dict) -> list[list[int]]:
+    """Pages (from 0, in the PDF) of each part of a joined document; each part's page count over its marker.
+
+    Parts lie between the bookmarks ``start`` and ``end`` (``{n}`` their number from 1). The page
+    numbers LibreOffice reports count the blank pages it inserts where a part's page numbers start
+    again at 1 on an even page; the export leaves those out (IsSkipEmptyPages), so a part's pages in
+    the PDF follow the previous part's directly.
+    """
+    marks = doc.getBookmarks()
+    cursor = doc.getCurrentController().getViewCursor()
+
+    def page(name: str) -> int:
+        cursor.gotoRange(marks.getByName(name).getAnchor(), False)
+        return cursor.getPage()
+
+    ranges, at = [], 0
+    for number in range(1, spec["count"] + 1):
+        count = page(spec["end"].format(n=number)) - page(spec["start"].format(n=number)) + 1
+        replace = doc.createReplaceDescriptor()
+        replace.SearchString = spec["marker"].format(n=number)
+        replace.ReplaceString = str(count)
+        doc.replaceAll(replace)
+        ranges.append([at, at + count - 1])
+        at += count
+    return ranges
+
+
 def convert(desktop, request: dict) -> dict:
     url = uno.systemPathToFileUrl(request["docx"])
     doc = desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True),))
@@ -249,13 +282,15 @@ def convert(desktop, request: dict) -> dict:
         raise RuntimeError("kunde inte öppna dokumentet")
     try:
         pages = fill_pages(doc, request["pages"]) if request.get("pages") else None
+        parts = part_pages(doc, request["parts"]) if request.get("parts") else None
         options = tuple(prop(k, v) for k, v in request["options"].items())
         filter_data = uno.Any("[]com.sun.star.beans.PropertyValue", options)
         doc.storeToURL(uno.systemPathToFileUrl(request["pdf"]),
                        (prop("FilterName", "writer_pdf_Export"), prop("FilterData", filter_data)))
     finally:
         doc.close(True)
-    return {"ok": True, "pages": {str(k): v for k, v in pages.items()} if pages is not None else None}
+    return {"ok": True, "pages": {str(k): v for k, v in pages.items()} if pages is not None else None,
+            "parts": parts}
 
 
 def office_died(process: subprocess.Popen, exc: Exception) -> bool:

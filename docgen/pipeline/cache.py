@@ -53,6 +53,12 @@ class PdfCache:
         self.used.add(key)
         return key
 
+    def part_key(self, key: str, index: int) -> str:
+        """The key of part ``index`` of the joined file whose key is ``key``."""
+        part = hashlib.sha256(f"{key} del {index}".encode()).hexdigest()
+        self.used.add(part)
+        return part
+
     def fetch(self, key: str, pdf: Path) -> dict[str, Any] | None:
         """Copy the cached PDF to ``pdf`` and return the worker's reply, or None if there is no sound entry."""
         if not self.serve:

@@ -6,7 +6,10 @@ folder replace the meeting's folder. A failure leaves ``out/`` as it was.
 
 The stages run overlapped: each document is rendered, handed to a
 LibreOffice worker, and each member's package is merged as soon as its
-parts are converted. A build whose inputs have not changed at all is
+parts are converted. Documents of a kind that each member gets its own of
+(the hemställan, the förslag till beslut) are joined, up to :data:`JOIN_AT`
+at a time, into one file for one LibreOffice load (:mod:`docgen.documents.joined`)
+and split again per member (:mod:`docgen.pdf.split`). A build whose inputs have not changed at all is
 answered by :mod:`docgen.pipeline.fingerprint` before this module is imported.
 """
 
@@ -22,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from docgen.documents import agenda
+from docgen.documents import agenda, joined
 from docgen.documents.attachments import prepare_attachment
 from docgen.documents.contract import check_styles
 from docgen.documents.plan import PlannedDocument, outputs, package_path, packages, plan
@@ -32,7 +35,7 @@ from docgen.errors import ToolError
 from docgen.input.validate import load_case
 from docgen.model import formatting as fmt
 from docgen.model.case import Case, Member
-from docgen.pdf import assemble, normalise
+from docgen.pdf import assemble, normalise, split
 from docgen.pdf import office as convert
 from docgen.pipeline import fingerprint, outfolder
 from docgen.pipeline.cache import PdfCache
@@ -53,6 +56,9 @@ calls it with each document's final PDF as soon as it is there, so that work
 on it can start while LibreOffice still converts the rest; and ``close()``,
 which the build calls however it ends, before it removes its work folder.
 """
+
+JOIN_AT = 50
+"""Members' documents of one kind joined into one LibreOffice load, at most this many (issue 17)."""
 
 MERGE_PROCESS_ABOVE = 20
 """Above this many member packages, merging runs in a process of its own."""
@@ -129,6 +135,7 @@ def _build_into(case: Case, documents: list[PlannedDocument], templates: Templat
         for document in ordered:
             line.render(document)
             line.merge_ready_packages(wait=False)  # while LibreOffice converts the next ones
+        line.flush_joined()
         line.merge_ready_packages(wait=True)
         if owned:  # LibreOffice shuts down while the files are copied
             office.release()
@@ -173,6 +180,24 @@ def package_title(case: Case, member: Member) -> str:
     return f"{case.association.name}: {what} – handlingar till {member.name}"
 
 
+def _joinable_kinds(documents: list[PlannedDocument]) -> set[str]:
+    """Kinds filled in once per member, each copy in that member's package only: joined to convert."""
+    counts: dict[str, int] = {}
+    for document in documents:
+        if document.kind.template is not None and not document.kind.agenda_pages and len(document.packages) == 1:
+            counts[document.kind.id] = counts.get(document.kind.id, 0) + 1
+    return {kind for kind, count in counts.items() if count >= 2}
+
+
+@dataclass(frozen=True)
+class _Join:
+    """One LibreOffice conversion of several members' documents joined: its PDF, its parts and their cache keys."""
+
+    pdf: Path
+    documents: list[PlannedDocument]
+    keys: list[str]
+
+
 class _Pipeline:
     """Render, convert and merge as soon as each step's inputs are there."""
 
@@ -192,6 +217,12 @@ class _Pipeline:
         self.merger = (ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
                        if len(self.packages) > MERGE_PROCESS_ABOVE else None)
         self.merges: list[Future] = []
+        self.joinable = _joinable_kinds(documents)
+        self.joining: dict[str, list[PlannedDocument]] = {}
+        """Members' documents of a kind waiting to be joined, by kind."""
+        self.joins: dict[str, _Join] = {}
+        """The joined conversion each document is part of, by document key."""
+        self.joined = 0
 
     def __enter__(self) -> _Pipeline:
         return self
@@ -205,7 +236,7 @@ class _Pipeline:
         self.report(what, self.done, self.total)
 
     def render(self, document: PlannedDocument) -> None:
-        docx, pdf = self.work / f"{document.key}.docx", self.work / f"{document.key}.pdf"
+        docx = self.work / f"{document.key}.docx"
         is_protocol = document.kind.agenda_pages
         if document.kind.template is None:  # the secretary's own file
             prepare_attachment(document, self.work, self.stamp)
@@ -223,6 +254,17 @@ class _Pipeline:
                             filling=filling)
                 self.cache.store_docx(filled, docx)
             self.step(f"fyller i {document.kind.template}")
+        if document.kind.id in self.joinable:
+            batch = self.joining.setdefault(document.kind.id, [])
+            batch.append(document)
+            if len(batch) >= JOIN_AT:
+                self._submit_joined(self.joining.pop(document.kind.id))
+            return
+        self._submit(document)
+
+    def _submit(self, document: PlannedDocument) -> None:
+        docx, pdf = self.work / f"{document.key}.docx", self.work / f"{document.key}.pdf"
+        is_protocol = document.kind.agenda_pages
         key = self.cache.key(docx)
         reply = self.cache.fetch(key, pdf)
         if reply is not None:
@@ -230,6 +272,41 @@ class _Pipeline:
             return
         spec = agenda.page_spec() if is_protocol else None
         self.pending[document.key] = (self.office.submit(docx, pdf, spec), key, document)
+
+    def flush_joined(self) -> None:
+        """Every document rendered: join and convert what waits to be joined."""
+        for kind in list(self.joining):
+            self._submit_joined(self.joining.pop(kind))
+
+    def _submit_joined(self, batch: list[PlannedDocument]) -> None:
+        """Convert ``batch`` (members' documents of one kind) as one file, or each alone if they cannot be joined.
+
+        The parts' PDFs are cached under keys of the joined file: a part is served from the cache only
+        with the others it was converted with, so its bytes never depend on what an earlier build converted.
+        """
+        if len(batch) < 2:
+            for document in batch:
+                self._submit(document)
+            return
+        self.joined += 1
+        name = f"samlade-{batch[0].kind.id}-{self.joined}"
+        docx, pdf = self.work / f"{name}.docx", self.work / f"{name}.pdf"
+        if not joined.join([self.work / f"{d.key}.docx" for d in batch], docx):
+            for document in batch:
+                self._submit(document)
+            return
+        key = self.cache.key(docx)
+        keys = [self.cache.part_key(key, index) for index in range(len(batch))]
+        cached = [self.cache.fetch(part, self.work / f"{d.key}.pdf") for part, d in zip(keys, batch)]
+        if all(reply is not None for reply in cached):
+            for document, reply in zip(batch, cached):
+                self._finish(document, reply or {})
+            return
+        future = self.office.submit(docx, pdf, parts=joined.spec(len(batch)))
+        conversion = _Join(pdf, batch, keys)
+        for document, part in zip(batch, keys):
+            self.pending[document.key] = (future, part, document)
+            self.joins[document.key] = conversion
 
     def _collect(self, document: PlannedDocument, wait: bool) -> bool:
         """Whether the PDF of ``document`` is there; takes in a finished conversion once."""
@@ -249,10 +326,32 @@ class _Pipeline:
             # Report the first document that failed, not a later one that failed in its wake.
             raise next((f.exception() for f, _key, _doc in self.pending.values() if f.done() and f.exception()),
                        exc) from None
+        conversion = self.joins.get(document.key)
+        if conversion is not None:
+            self._split(conversion, reply)
+            return True
         normalise.normalise_pdf(self.work / f"{document.key}.pdf", self.stamp)
         self.cache.store(key, self.work / f"{document.key}.pdf", reply)
         self._finish(document, reply)
         return True
+
+    def _split(self, conversion: _Join, reply: dict[str, Any]) -> None:
+        """Each part of a joined conversion as its member's own PDF, normalised, cached and finished."""
+        # Normalised whole first: a broken PDF is named as any other, and the parts share the work.
+        normalise.normalise_pdf(conversion.pdf, self.stamp)
+        ranges = reply.get("parts") or []
+        if not isinstance(ranges, list) or len(ranges) != len(conversion.documents) or not all(
+                isinstance(pages, list) and len(pages) == 2 and all(type(n) is int for n in pages) for pages in ranges):
+            raise ToolError(f"LibreOffice angav sidor för {len(ranges)} av {len(conversion.documents)} delar "
+                            f"i {conversion.pdf.name}")
+        parts = [split.Part(first, last, self.work / f"{d.key}.pdf",
+                            *joined.properties(self.work / f"{d.key}.docx"))
+                 for (first, last), d in zip(ranges, conversion.documents)]
+        split.split(conversion.pdf, parts)
+        for document, key in zip(conversion.documents, conversion.keys):
+            normalise.normalise_pdf(self.work / f"{document.key}.pdf", self.stamp)
+            self.cache.store(key, self.work / f"{document.key}.pdf", {})
+            self._finish(document, {})
 
     def _finish(self, document: PlannedDocument, reply: dict[str, Any]) -> None:
         if document.kind.agenda_pages:
