@@ -10,14 +10,20 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, flush it to disk, then rename it into place."""
+def write_atomically(path: Path, data: bytes, durable: bool = True) -> None:
+    """Write ``data`` to a temporary file beside ``path``, flush it to disk, then rename it into place.
+
+    ``durable=False`` leaves out the flush to disk, for what a crash may lose without harm: the
+    cache (each entry checked by its SHA-256 when read) and a build's work folder (thrown away).
+    Still never half a file under the final name.
+    """
     temporary = path.with_name(f".{path.name}.tmp")
     try:
         with temporary.open("wb") as file:
             file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
+            if durable:
+                file.flush()
+                os.fsync(file.fileno())
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)

@@ -92,6 +92,17 @@ def normalise_pdf(path: Path, stamp: dt.datetime) -> None:
         raise _error(path, exc.strerror or str(exc)) from exc
 
 
+def normalised(pdf: pikepdf.Pdf, stamp: dt.datetime, name: str) -> bytes:
+    """The bytes :func:`normalise_pdf` would write for ``pdf``, already open (a part being split off).
+
+    ``name`` names the file in an error. The open PDF is changed as it is written.
+    """
+    try:
+        return _rewritten(pdf, dates.utc(stamp))
+    except _Unfit as exc:
+        raise ToolError(f"PDF:en {name} från LibreOffice gick inte att normalisera: {exc}") from None
+
+
 def identity() -> bytes:
     """A digest of this module and the dates it writes: a cache of normalised PDFs salts its keys with it."""
     return hashlib.sha256(Path(__file__).read_bytes() + Path(dates.__file__).read_bytes()).digest()

@@ -70,14 +70,15 @@ class PdfCache:
             return None
         if not isinstance(reply, dict) or reply.get("sha256") != hashlib.sha256(data).hexdigest():
             return None
-        write_atomically(pdf, data)
+        write_atomically(pdf, data, durable=False)
         return reply
 
     def store(self, key: str, pdf: Path, reply: dict[str, Any]) -> None:
         data = pdf.read_bytes()
-        write_atomically(self.folder / f"{key}.pdf", data)
+        write_atomically(self.folder / f"{key}.pdf", data, durable=False)
         entry = {**reply, "sha256": hashlib.sha256(data).hexdigest()}
-        write_atomically(self.folder / f"{key}.json", json.dumps(entry, ensure_ascii=False).encode("utf-8"))
+        write_atomically(self.folder / f"{key}.json", json.dumps(entry, ensure_ascii=False).encode("utf-8"),
+                         durable=False)
 
     def docx_key(self, material: bytes) -> str:
         """The key of a filled-in template made from ``material`` (see ``render.Filling.material``)."""
@@ -95,11 +96,11 @@ class PdfCache:
             return False
         if not data.startswith(b"PK"):  # not a zip: a damaged entry, fill in anew
             return False
-        write_atomically(docx, data)
+        write_atomically(docx, data, durable=False)
         return True
 
     def store_docx(self, key: str, docx: Path) -> None:
-        write_atomically(self.folder / f"{key}.docx", docx.read_bytes())
+        write_atomically(self.folder / f"{key}.docx", docx.read_bytes(), durable=False)
 
     def prune(self) -> None:
         """Keep only what this build used: the cache is for the next edit, not an archive."""

@@ -337,7 +337,7 @@ class _Pipeline:
 
     def _split(self, conversion: _Join, reply: dict[str, Any]) -> None:
         """Each part of a joined conversion as its member's own PDF, normalised, cached and finished."""
-        # Normalised whole first: a broken PDF is named as any other, and the parts share the work.
+        # Normalised whole first: a broken PDF is named as any other, and the parts share the ICC profile.
         normalise.normalise_pdf(conversion.pdf, self.stamp)
         ranges = reply.get("parts") or []
         if not isinstance(ranges, list) or len(ranges) != len(conversion.documents) or not all(
@@ -347,9 +347,8 @@ class _Pipeline:
         parts = [split.Part(first, last, self.work / f"{d.key}.pdf",
                             *joined.properties(self.work / f"{d.key}.docx"))
                  for (first, last), d in zip(ranges, conversion.documents)]
-        split.split(conversion.pdf, parts)
+        split.split(conversion.pdf, parts, self.stamp)
         for document, key in zip(conversion.documents, conversion.keys):
-            normalise.normalise_pdf(self.work / f"{document.key}.pdf", self.stamp)
             self.cache.store(key, self.work / f"{document.key}.pdf", {})
             self._finish(document, {})
 

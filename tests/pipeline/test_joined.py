@@ -8,6 +8,7 @@ converted.
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import zipfile
 from pathlib import Path
@@ -17,8 +18,8 @@ from pypdf import PdfReader
 
 from docgen.documents import joined
 from docgen.documents.wordfile import write_entries
+from docgen.pdf import normalise, split
 from docgen.pdf import office as convert
-from docgen.pdf import split
 from docgen.pdf.verify import verify_tree
 from docgen.pipeline import run
 from docgen.pipeline.run import build
@@ -27,6 +28,7 @@ from support import MEMBERS, SEED_MEETING, copy_decisions
 pytestmark = pytest.mark.libreoffice
 
 KINDS = ("1-hemstallan", "2-forslag-till-beslut")
+STAMP = dt.datetime(2026, 3, 26, 10, 0)
 
 
 def _pages(pdf: Path) -> list[str]:
@@ -82,8 +84,9 @@ def test_parts_of_several_pages_count_their_own_pages(seed_build, tmp_path: Path
     alone = _pages(source.with_suffix(".pdf"))
     assert len(alone) == 3
     assert reply["parts"] == [[0, 2], [3, 5], [6, 8]]
+    normalise.normalise_pdf(tmp_path / "samlad.pdf", STAMP)
     split.split(tmp_path / "samlad.pdf", [split.Part(first, last, tmp_path / f"del-{n}.pdf", "Titel", "Ämne", "Itsam")
-                                          for n, (first, last) in enumerate(reply["parts"])])
+                                          for n, (first, last) in enumerate(reply["parts"])], STAMP)
     for number in range(3):
         pages = _pages(tmp_path / f"del-{number}.pdf")
         assert pages == alone
@@ -106,7 +109,7 @@ def test_documents_whose_styles_differ_are_not_joined(seed_build, tmp_path: Path
 def test_split_refuses_parts_that_do_not_add_up_to_the_pages(seed_build, tmp_path: Path):
     pdf = seed_build.folder / "medlemmar" / "ydre" / "4-regressavtal.pdf"
     with pytest.raises(Exception, match="har 2 sidor, delarna 3"):
-        split.split(pdf, [split.Part(0, 2, tmp_path / "a.pdf", "T", "Ä", "F")])
+        split.split(pdf, [split.Part(0, 2, tmp_path / "a.pdf", "T", "Ä", "F")], STAMP)
     assert not (tmp_path / "a.pdf").exists()
 
 

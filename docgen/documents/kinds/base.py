@@ -12,6 +12,7 @@ package; :func:`register` adds one from anywhere (a test adds a kind so).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,13 +53,17 @@ class PlannedDocument:
     details: Any = None
     """What the kind needs beyond the case to write it (a reminder's date); frozen plain data."""
 
-    @property
+    @functools.cached_property
     def packages(self) -> tuple[str, ...]:
         """The members whose package holds it."""
         return tuple(member for member, _position in self.places)
 
+    @functools.cached_property
+    def _positions(self) -> dict[str, int]:
+        return dict(self.places)
+
     def position(self, member: str) -> int:
-        return dict(self.places)[member]
+        return self._positions[member]
 
     @property
     def external(self) -> bool:
