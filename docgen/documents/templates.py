@@ -35,6 +35,10 @@ class TemplateProblem(DocgenError):
         self.message = message
         super().__init__(f"mallen {template}: {message}")
 
+    def __reduce__(self) -> tuple[type, tuple[Path, str]]:
+        # Raised in the build's rendering process too: it must come back whole.
+        return TemplateProblem, (self.template, self.message)
+
 
 @dataclass(frozen=True)
 class Templates:

@@ -134,7 +134,9 @@ def _build_into(case: Case, documents: list[PlannedDocument], templates: Templat
                                    ready) as line:
         for document in ordered:
             line.render(document)
+            line.take_rendered(wait=False)
             line.merge_ready_packages(wait=False)  # while LibreOffice converts the next ones
+        line.take_rendered(wait=True)
         line.flush_joined()
         line.merge_ready_packages(wait=True)
         if owned:  # LibreOffice shuts down while the files are copied
@@ -180,6 +182,22 @@ def package_title(case: Case, member: Member) -> str:
     return f"{case.association.name}: {what} – handlingar till {member.name}"
 
 
+_CASE: Case | None = None
+"""The case the rendering process fills templates in for (see :func:`_remember_case`)."""
+
+
+def _remember_case(case: Case) -> None:
+    global _CASE
+    _CASE = case
+
+
+def _render_job(document: PlannedDocument, docx: Path, templates: Templates, stamp: dt.datetime,
+                pages: dict[int, str] | None, filling: Any) -> None:
+    """:func:`render_docx` in the rendering process, for the case it was given at its start."""
+    assert _CASE is not None
+    render_docx(document, _CASE, docx, templates, timestamp=stamp, pages=pages, filling=filling)
+
+
 def _joinable_kinds(documents: list[PlannedDocument]) -> set[str]:
     """Kinds filled in once per member, each copy in that member's package only: joined to convert."""
     counts: dict[str, int] = {}
@@ -214,9 +232,15 @@ class _Pipeline:
         self.done = 0
         # Many packages are merged in a process of their own, alongside the filling-in of
         # templates in this one; for a handful, starting that process costs more than it saves.
-        self.merger = (ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        self.merger = (ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn"))
                        if len(self.packages) > MERGE_PROCESS_ABOVE else None)
         self.merges: list[Future] = []
+        # Many members' documents are filled in in a process of their own too, while this one
+        # schedules, splits and normalises (the case goes to it once).
+        self.renderer = (ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_remember_case, initargs=(case,))
+                         if len(self.packages) > MERGE_PROCESS_ABOVE else None)
+        self.rendering: list[tuple[PlannedDocument, str, Future]] = []
         self.joinable = _joinable_kinds(documents)
         self.joining: dict[str, list[PlannedDocument]] = {}
         """Members' documents of a kind waiting to be joined, by kind."""
@@ -228,8 +252,9 @@ class _Pipeline:
         return self
 
     def __exit__(self, exc_type: object, *_exc: object) -> None:
-        if self.merger is not None:
-            self.merger.shutdown(wait=exc_type is None, cancel_futures=exc_type is not None)
+        for pool in (self.renderer, self.merger):
+            if pool is not None:
+                pool.shutdown(wait=exc_type is None, cancel_futures=exc_type is not None)
 
     def step(self, what: str) -> None:
         self.done += 1
@@ -250,10 +275,27 @@ class _Pipeline:
             filling = fill(document, self.case, pages)
             filled = self.cache.docx_key(filling.material() + source.read_bytes() + str(self.stamp).encode())
             if not self.cache.fetch_docx(filled, docx):
+                if self.renderer is not None:  # filled in beside this process; taken up in take_rendered
+                    self.rendering.append((document, filled, self.renderer.submit(
+                        _render_job, document, docx, self.templates, self.stamp, pages, filling)))
+                    return
                 render_docx(document, self.case, docx, self.templates, timestamp=self.stamp, pages=pages,
                             filling=filling)
                 self.cache.store_docx(filled, docx)
             self.step(f"fyller i {document.kind.template}")
+        self._rendered(document)
+
+    def take_rendered(self, wait: bool) -> None:
+        """Take up the documents the rendering process has filled in, in the order they were handed to it."""
+        while self.rendering and (wait or self.rendering[0][2].done()):
+            document, filled, future = self.rendering.pop(0)
+            future.result()  # a template's error is raised here, as it would have been in this process
+            self.cache.store_docx(filled, self.work / f"{document.key}.docx")
+            self.step(f"fyller i {document.kind.template}")
+            self._rendered(document)
+
+    def _rendered(self, document: PlannedDocument) -> None:
+        """``document``'s DOCX is there: convert it, alone or joined with its kind's others."""
         if document.kind.id in self.joinable:
             batch = self.joining.setdefault(document.kind.id, [])
             batch.append(document)
