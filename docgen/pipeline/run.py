@@ -137,6 +137,7 @@ def _build_into(case: Case, documents: list[PlannedDocument], templates: Templat
             line.take_rendered(wait=False)
             line.merge_ready_packages(wait=False)  # while LibreOffice converts the next ones
         line.take_rendered(wait=True)
+        line.stop_rendering()
         line.flush_joined()
         line.merge_ready_packages(wait=True)
         if owned:  # LibreOffice shuts down while the files are copied
@@ -293,6 +294,12 @@ class _Pipeline:
             self.cache.store_docx(filled, self.work / f"{document.key}.docx")
             self.step(f"fyller i {document.kind.template}")
             self._rendered(document)
+
+    def stop_rendering(self) -> None:
+        """Everything is filled in: the rendering process ends, its memory free for the merging ones."""
+        if self.renderer is not None:
+            self.renderer.shutdown(wait=True)
+            self.renderer = None
 
     def _rendered(self, document: PlannedDocument) -> None:
         """``document``'s DOCX is there: convert it, alone or joined with its kind's others."""

@@ -256,7 +256,7 @@ class _Builder:
     def _start_office(self):
         from docgen.pdf import office as convert
 
-        office = convert.Office(convert.profile_root(), eager=True)
+        office = convert.Office(convert.profile_root(), eager=2)  # both warm: the protocol beside the rest
         # Registered before it starts anything, so every exit ends its LibreOffice (at once on Ctrl-C).
         self.stack.push(lambda *exc: office.__exit__(*exc) if self.office is office else None)
         return office.__enter__()
