@@ -33,5 +33,7 @@ class _Console(Console):
         Console.size.fset(self, new_size)  # type: ignore[attr-defined]
 
 
-err = _Console(stderr=True, highlight=False, soft_wrap=True)
-out = _Console(highlight=False, soft_wrap=True)
+# No markup and no emoji codes: what the consoles print holds the secretary's own text, where
+# "[kommunens namn]" is a fill-in mark (markup would swallow it, and "[/]" raise) and ":100:" is text.
+err = _Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
+out = _Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
