@@ -146,6 +146,8 @@ def _body(part: dict[str, bytes]) -> tuple[list[etree._Element] | None, etree._E
     children = list(body) if body is not None else []
     if not children or children[-1].tag != w("sectPr") or not any(c.tag == w("p") for c in children[:-1]):
         return None, None
+    if any(True for c in children[:-1] for _ in c.iter(w("sectPr"))):
+        return None, None  # sections of its own (a landscape page): their headers would count the whole file
     return children[:-1], children[-1]
 
 

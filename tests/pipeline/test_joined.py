@@ -106,6 +106,18 @@ def test_documents_whose_styles_differ_are_not_joined(seed_build, tmp_path: Path
     assert not (tmp_path / "samlad.docx").exists()
 
 
+def test_a_document_with_sections_of_its_own_is_not_joined(seed_build, tmp_path: Path):
+    """Its inner sections' headers would count the pages of the whole joined file."""
+    ydre = seed_build.folder / "medlemmar" / "ydre" / "1-hemstallan-ydre.docx"
+    sectioned = tmp_path / "avsnitt.docx"
+    with zipfile.ZipFile(ydre) as source:
+        entries = {name: source.read(name) for name in source.namelist()}
+    entries["word/document.xml"] = entries["word/document.xml"].replace(
+        b"<w:body>", b"<w:body><w:p><w:pPr><w:sectPr/></w:pPr></w:p>", 1)
+    write_entries(sectioned, entries)
+    assert not joined.join([ydre, sectioned], tmp_path / "samlad.docx")
+
+
 def test_split_refuses_parts_that_do_not_add_up_to_the_pages(seed_build, tmp_path: Path):
     pdf = seed_build.folder / "medlemmar" / "ydre" / "4-regressavtal.pdf"
     with pytest.raises(Exception, match="har 2 sidor, delarna 3"):
