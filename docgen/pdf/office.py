@@ -1,10 +1,11 @@
 """DOCX to PDF through long-lived LibreOffice workers: one at first, a second for a long queue.
 
 Starting LibreOffice costs a second or two; converting a document a tenth
-of that. So a build starts its first worker early (it comes up while the
-templates are filled in), every document goes to whichever worker is free,
-and a second worker starts only when :data:`SCALE_AT` documents wait (on two
-cores a second LibreOffice also slows the filling-in of templates). Each
+of that. So a cold build starts its workers early (``eager``: they come up
+while the YAML is checked and the templates are filled in), every document
+goes to whichever worker is free, and otherwise a second worker starts only
+when :data:`SCALE_AT` documents wait (on two cores a second LibreOffice also
+slows the filling-in of templates). Each
 worker is :mod:`docgen.pdf.office_worker` under the system Python
 (LibreOffice's UNO bridge lives there) with a LibreOffice profile of its
 own, so a LibreOffice the secretary has open is never touched.

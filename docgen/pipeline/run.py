@@ -61,7 +61,7 @@ JOIN_AT = 50
 """Members' documents of one kind joined into one LibreOffice load, at most this many (issue 17)."""
 
 MERGE_PROCESS_ABOVE = 20
-"""Above this many member packages, merging runs in a process of its own."""
+"""Above this many member packages, merging and filling in templates run in processes of their own."""
 
 
 @dataclass
@@ -183,6 +183,11 @@ def package_title(case: Case, member: Member) -> str:
     return f"{case.association.name}: {what} – handlingar till {member.name}"
 
 
+def _processes(count: int, **options: Any) -> ProcessPoolExecutor:
+    """``count`` processes of their own, started afresh (spawn: nothing of this one's threads is copied)."""
+    return ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"), **options)
+
+
 _CASE: Case | None = None
 """The case the rendering process fills templates in for (see :func:`_remember_case`)."""
 
@@ -231,16 +236,14 @@ class _Pipeline:
         self.merged = 0
         self.total = 2 * len(documents) + len(self.packages)
         self.done = 0
-        # Many packages are merged in a process of their own, alongside the filling-in of
-        # templates in this one; for a handful, starting that process costs more than it saves.
-        self.merger = (ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn"))
-                       if len(self.packages) > MERGE_PROCESS_ABOVE else None)
+        # Many packages are merged in processes of their own, alongside the filling-in of
+        # templates; for a handful, starting those processes costs more than it saves.
+        many = len(self.packages) > MERGE_PROCESS_ABOVE
+        self.merger = _processes(2) if many else None
         self.merges: list[Future] = []
         # Many members' documents are filled in in a process of their own too, while this one
         # schedules, splits and normalises (the case goes to it once).
-        self.renderer = (ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_remember_case, initargs=(case,))
-                         if len(self.packages) > MERGE_PROCESS_ABOVE else None)
+        self.renderer = _processes(1, initializer=_remember_case, initargs=(case,)) if many else None
         self.rendering: list[tuple[PlannedDocument, str, Future]] = []
         self.joinable = _joinable_kinds(documents)
         self.joining: dict[str, list[PlannedDocument]] = {}
