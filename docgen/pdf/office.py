@@ -523,6 +523,13 @@ class Office:
             worker.stop()
             worker.wait()
 
+    def abort(self) -> None:
+        """The build using this pool failed: every worker is killed now, every queued document failed.
+
+        The pool takes no more work; so nothing of LibreOffice writes into a build's folder after it is gone.
+        """
+        self._close()
+
     def _close(self) -> None:
         """No worker starts from now on; every worker is killed, every queued document failed."""
         with self.guard:

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
+import multiprocessing.context
 import shutil
+import signal
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import nullcontext
@@ -109,6 +111,10 @@ def build(meeting_file: Path, out_root: Path, progress: Progress | None = None,
             write_manifest(case, documents, tree, digest, added)
             outfolder.replace(tree, target)
             fingerprint.remember(meeting_file, out_root, target, digest, inputs, templates.folders())
+        except BaseException:
+            if office is not None:  # the caller's LibreOffice may be writing into the staging folder still
+                office.abort()
+            raise
         finally:
             _close(addition)  # its work in the staging folder stops before the folder goes
             shutil.rmtree(staging, ignore_errors=True)
@@ -183,16 +189,37 @@ def package_title(case: Case, member: Member) -> str:
     return f"{case.association.name}: {what} – handlingar till {member.name}"
 
 
-def _processes(count: int, **options: Any) -> ProcessPoolExecutor:
-    """``count`` processes of their own, started afresh (spawn: nothing of this one's threads is copied)."""
-    return ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"), **options)
+class _DeafProcess(multiprocessing.context.SpawnProcess):
+    """A spawned process that never sees SIGINT: Ctrl-C reaches the terminal's whole process group, and
+    this build decides how its processes end (a process still importing would print a traceback).
+
+    The signal is blocked while it starts; a blocked signal stays blocked across exec, whenever the
+    pool starts the process.
+    """
+
+    def start(self) -> None:
+        before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            super().start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
+class _DeafContext(multiprocessing.context.SpawnContext):
+    Process = _DeafProcess
+
+
+def _processes(count: int, case: Case | None = None) -> ProcessPoolExecutor:
+    """``count`` processes of their own, started afresh (spawn: nothing of this one's threads is copied),
+    given ``case`` once if they fill in templates."""
+    return ProcessPoolExecutor(count, mp_context=_DeafContext(), initializer=_remember_case, initargs=(case,))
 
 
 _CASE: Case | None = None
 """The case the rendering process fills templates in for (see :func:`_remember_case`)."""
 
 
-def _remember_case(case: Case) -> None:
+def _remember_case(case: Case | None) -> None:
     global _CASE
     _CASE = case
 
@@ -243,7 +270,7 @@ class _Pipeline:
         self.merges: list[Future] = []
         # Many members' documents are filled in in a process of their own too, while this one
         # schedules, splits and normalises (the case goes to it once).
-        self.renderer = _processes(1, initializer=_remember_case, initargs=(case,)) if many else None
+        self.renderer = _processes(1, case) if many else None
         self.rendering: list[tuple[PlannedDocument, str, Future]] = []
         self.joinable = _joinable_kinds(documents)
         self.joining: dict[str, list[PlannedDocument]] = {}
@@ -258,7 +285,9 @@ class _Pipeline:
     def __exit__(self, exc_type: object, *_exc: object) -> None:
         for pool in (self.renderer, self.merger):
             if pool is not None:
-                pool.shutdown(wait=exc_type is None, cancel_futures=exc_type is not None)
+                # Waited for even when the build failed: a merge or a template still being written would
+                # otherwise land in the staging folder after it is removed, and leave it behind.
+                pool.shutdown(wait=True, cancel_futures=exc_type is not None)
 
     def step(self, what: str) -> None:
         self.done += 1

@@ -24,8 +24,7 @@ def test_a_build_in_processes_gives_the_bytes_of_one_in_a_single_process(seed_bu
     monkeypatch.setattr(run, "MERGE_PROCESS_ABOVE", 2)  # the seed's five packages count as many
     started = []
     real = run._processes
-    monkeypatch.setattr(run, "_processes", lambda count, **options: (started.append(count),
-                                                                     real(count, **options))[1])
+    monkeypatch.setattr(run, "_processes", lambda count, case=None: (started.append(count), real(count, case))[1])
     again = build(SEED_MEETING, tmp_path / "out")
     assert sorted(started) == [1, 2]  # one filling in templates, two merging
     first, second = _files(seed_build.folder), _files(again.folder)
