@@ -36,7 +36,7 @@ def document_date(case: Case, item: Item | None = None) -> dt.date:
     """Date of a document sent after the meeting: its request's letter date, or the justering."""
     if item and item.request and item.request.letter_date:
         return item.request.letter_date
-    return case.meeting.adjustment.date
+    return case.meeting.adjustment.day
 
 
 def common(case: Case, subject: str, item: Item | None = None) -> dict[str, Any]:
@@ -46,13 +46,13 @@ def common(case: Case, subject: str, item: Item | None = None) -> dict[str, Any]
     secretary = meeting.person_with_role("sekreterare")
     footer = [association.name, *association.address.lines]
     footer += [x for x in (association.email, association.phone, association.website) if x]
-    if adjustment.manner == "digitalt":
-        adjusted = f"Protokollet justerades digitalt {fmt.short_date(adjustment.date)}"
+    if adjustment.manner == "digitalt" or adjustment.electronic:
+        adjusted = f"Protokollet justerades digitalt {fmt.short_date(adjustment.day)}"
     else:
-        adjusted = ", ".join(x for x in (adjustment.place, fmt.short_date(adjustment.date)) if x)
+        adjusted = ", ".join(x for x in (adjustment.place, fmt.short_date(adjustment.day)) if x)
     adjusters = fmt.join_list(adjustment.adjusters)
     signatures: list[dict[str, str]] = []
-    if adjustment.manner == "på plats":
+    if adjustment.manner == "på plats" and not adjustment.electronic:
         chair = meeting.person_with_role("ordförande")
         signatures = [{"roll": "Sekreterare", "namn": secretary.name if secretary else ""}]
         if chair:
@@ -85,10 +85,10 @@ def common(case: Case, subject: str, item: Item | None = None) -> dict[str, Any]
         "justering": {
             "justerare": Lines(tuple(adjustment.adjusters)),
             "plats_och_tid": adjusted,
-            "mening": f"{adjusted} av {adjusters}." if adjustment.manner == "digitalt"
+            "mening": f"{adjusted} av {adjusters}." if adjustment.manner == "digitalt" or adjustment.electronic
             else f"Protokollet justerades {adjusted} av {adjusters}.",
             "underskrifter": signatures,
-            "på_plats": adjustment.manner == "på plats",
+            "på_plats": adjustment.manner == "på plats" and not adjustment.electronic,
         },
         "anslag": {
             "uppsatt": fmt.short_date(meeting.posted),
@@ -102,6 +102,25 @@ def common(case: Case, subject: str, item: Item | None = None) -> dict[str, Any]
         },
         "dokument": {"ämne": subject, "datum": fmt.short_date(document_date(case, item))},
     }
+
+
+def before_signing(case: Case, context: dict[str, Any]) -> dict[str, Any]:
+    """The protocol's own justering and anslag facts where it is signed electronically: what is known before
+    anyone signs. The signatures give the day; a protocol that named it would change with them, and a changed
+    protocol is no longer the one they signed. Dates the YAML gives (``anslag``) stand as given."""
+    meeting = case.meeting
+    if not meeting.adjustment.electronic:
+        return context
+    context["justering"]["plats_och_tid"] = ("Digitalt med elektroniska underskrifter; justeringsdagen är dagen "
+                                             "för den sista underskriften")
+    notice = meeting.notice
+    posted = fmt.short_date(notice.posted) if notice.posted else "Dagen efter justeringen"
+    last = fmt.short_date(meeting.appeal_ends) if notice.posted else "Tre veckor efter att anslaget satts upp"
+    removed = (fmt.short_date(notice.removed) if notice.removed
+               else last if notice.posted else "Efter sista dagen för överklagande")
+    context["anslag"] = {"uppsatt": posted, "nedtaget": removed, "sista_dag": last,
+                         "sista_dag_lång": fmt.long_date(meeting.appeal_ends) if notice.posted else last.lower()}
+    return context
 
 
 def _lines(case: Case, people: list[Attendee]) -> Lines:

@@ -26,6 +26,7 @@ from docgen.documents.templates import TemplateProblem, Templates
 from docgen.errors import InputError, Problem
 from docgen.input.validate import load_case
 from docgen.model.case import Case
+from docgen.records import justering
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -98,7 +99,7 @@ def check_templates(case: Case, documents: list[PlannedDocument], templates: Tem
 
 def load_and_check(meeting_file: Path) -> Case:
     """What ``docgen check`` checks: the YAML, then the templates the case would use."""
-    case = load_case(meeting_file)
+    case = justering.apply(load_case(meeting_file), meeting_file)
     problems = check_templates(case, plan(case), Templates(case.templates_folder))
     if problems:
         raise InputError(problems)

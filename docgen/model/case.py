@@ -146,6 +146,22 @@ class AgreementReturn(Model):
                                   "avtalet ha kommit tillbaka.")
 
 
+SignerRole = Literal["justerare", "ordförande", "sekreterare"]
+
+
+class Signing(Model):
+    signers: list[SignerRole] = Field(["justerare", "ordförande", "sekreterare"], alias="undertecknar",
+                                      min_length=1,
+                                      description="Vilka som skriver under protokollet; standard: justerarna, "
+                                                  "ordföranden och sekreteraren.")
+    trust_roots: list[Text] = Field(default_factory=list, alias="betrodda_rotcertifikat",
+                                    description="Rotcertifikat (PEM eller DER) som underskrifterna prövas mot, "
+                                                "relativt förbundets YAML-fil.")
+    timestamp_url: Text | None = Field(None, alias="tidsstämpelserver",
+                                       description="Adress till en tidsstämpeltjänst (RFC 3161): underskrifterna "
+                                                   "får då en betrodd tid (PAdES B-T).")
+
+
 class Association(Model):
     name: Name = Field(alias="namn", description="Förbundets fullständiga namn.")
     short_name: Name = Field(alias="kortnamn")
@@ -171,6 +187,10 @@ class Association(Model):
         description="Hur medlemmarna undertecknar och skickar tillbaka ett nytt regressavtal; utelämnat = "
                     "pappersoriginal till förbundets postadress, senast 30 dagar efter fullmäktiges beslut.")
     members: list[Member] = Field(alias="medlemmar", min_length=1)
+
+    signing: Signing = Field(default_factory=lambda: Signing(), alias="elektronisk_justering",
+                             description="Vem som skriver under ett protokoll som justeras elektroniskt, och vilka "
+                                         "rotcertifikat underskrifterna prövas mot.")
 
     def member(self, member_id: str) -> Member:
         return next(m for m in self.members if m.id == member_id)
@@ -222,9 +242,30 @@ class Adjustment(Model):
     """Justering of the protocol."""
 
     adjusters: list[Name] = Field(alias="justerare", min_length=1)
-    date: dt.date = Field(alias="datum")
+    date: dt.date = Field(alias="datum", description="Justeringens dag; med elektronisk_underskrift den planerade "
+                                                     "dagen, tills den sista har skrivit under.")
     manner: Literal["digitalt", "på plats"] = Field("på plats", alias="sätt")
     place: Line | None = Field(None, alias="plats")
+    electronic: bool = Field(False, alias="elektronisk_underskrift",
+                             description="Protokollet justeras med elektroniska underskrifter (docgen justera): "
+                                         "justeringsdagen blir dagen för den sista underskriften, och inget "
+                                         "skickas förrän alla har skrivit under och utdragen är bestyrkta "
+                                         "(docgen bestyrk).")
+    _signed_on: dt.date | None = PrivateAttr(None)
+
+    @property
+    def day(self) -> dt.date:
+        """The justering's day: the last required signature's (once all are there), else ``datum``."""
+        return self._signed_on or self.date
+
+    @property
+    def signed_on(self) -> dt.date | None:
+        """The day the last required signer signed, from the justering's record; None until then."""
+        return self._signed_on
+
+    def signed(self, day: dt.date | None) -> None:
+        """Set by the stage that reads the justering's record (docgen.records.justering)."""
+        self._signed_on = day
 
 
 class Notice(Model):
@@ -375,7 +416,7 @@ class Meeting(Model):
 
     @property
     def posted(self) -> dt.date:
-        return self.notice.posted or calendar.default_posting(self.adjustment.date)
+        return self.notice.posted or calendar.default_posting(self.adjustment.day)
 
     @property
     def appeal_ends(self) -> dt.date:
@@ -395,6 +436,15 @@ class Meeting(Model):
 
     def person_with_role(self, role: str) -> Attendee | None:
         return next((a for a in self.attendance.everyone if a.role == role), None)
+
+    def signers(self, roles: list[SignerRole]) -> list[tuple[str, SignerRole]]:
+        """Who must sign the protocol, by name with the role, in ``roles``' order; a role nobody has is left out."""
+        found: list[tuple[str, SignerRole]] = []
+        for role in roles:
+            names = self.adjustment.adjusters if role == "justerare" else [
+                a.name for a in self.attendance.everyone if a.role == role]
+            found += [(name, role) for name in names if name not in [n for n, _ in found]]
+        return found
 
 
 class Case(Model):

@@ -27,6 +27,7 @@ from rich.table import Table
 from rich.text import Text
 
 from docgen.model.formatting import number_runs
+from docgen.pdf import signatures
 from docgen.records.manifest import MANIFEST, ORIGIN_EXTERNAL, ORIGIN_OWN, ORIGIN_PARTLY_EXTERNAL, ManifestError, load
 
 __all__ = ["Check", "PdfReport", "check_pdf", "verify_tree", "print_report", "summary_line",
@@ -40,7 +41,8 @@ PDF_NS = "http://ns.adobe.com/pdf/1.3/"
 XMP_NS = "http://ns.adobe.com/xap/1.0/"
 
 # Column order in the report; a file that cannot be read has only "läsbar".
-CHECK_NAMES = ("läsbar", "ursprung", "PDF/A", "utdataprofil", "typsnitt", "taggning", "språk", "titel", "metadata")
+CHECK_NAMES = ("läsbar", "ursprung", "PDF/A", "utdataprofil", "typsnitt", "taggning", "språk", "titel", "metadata",
+               "underskrifter")
 
 TITLE_WIDTH = 40
 
@@ -423,9 +425,10 @@ _PACKAGE_CHECKS = ("språk", "titel", "metadata")
 # Public API
 
 
-def check_pdf(path: Path, language: str = "sv-SE", origin: str | None = None) -> PdfReport:
+def check_pdf(path: Path, language: str = "sv-SE", origin: str | None = None, roots: list | None = None) -> PdfReport:
     """Run every check on one PDF. Never raises for a bad file: problems become failed checks.
 
+    A signed file's signatures are validated against ``roots`` (None: trust is not judged).
     ``origin`` is the manifest's word for it: an attached PDF (``extern``) is
     only read, and a package holding one (``delvis extern``) is checked for what
     docgen itself gave it; their own documents are checked one by one anyway.
@@ -453,7 +456,29 @@ def check_pdf(path: Path, language: str = "sv-SE", origin: str | None = None) ->
                                     Check("ursprung", True, "externt underlag, bifogat som det är; "
                                                             "inte kontrollerat som PDF/A")))
         xmp, xmp_problem = _read_xmp(pdf)
-        return PdfReport(path, _run_checks(_Doc(pdf, catalog, info, xmp, xmp_problem, language), origin))
+        checks = _run_checks(_Doc(pdf, catalog, info, xmp, xmp_problem, language), origin)
+        signed = _has_signatures(catalog)
+    if signed:
+        checks += (signature_check(path.read_bytes(), roots),)
+    return PdfReport(path, checks)
+
+
+def _has_signatures(catalog: Dictionary) -> bool:
+    """Whether the form holds a signature field: only then is pyHanko asked (it is slow to load and to read)."""
+    form = _dict(catalog.get("/AcroForm"))
+    fields = _array(form.get("/Fields")) if form is not None else []
+    return any(_dict(f) is not None and f.get("/FT") == "/Sig" for f in fields)
+
+
+def signature_check(data: bytes, roots: list | None) -> Check:
+    """Who signed and when, intact or broken, whether the last covers the whole file, trusted or not."""
+    reading = signatures.read(data, roots)
+    parts = [signatures.described(s) for s in reading.signatures]
+    if reading.problem:
+        parts.append(reading.problem)
+    if not reading.signatures and not reading.problem:
+        return Check("underskrifter", False, "underskriftsfält utan underskrift")
+    return Check("underskrifter", reading.ok, "; ".join(parts))
 
 
 def _unreadable(path: Path, exc: Exception) -> PdfReport:
@@ -487,13 +512,15 @@ def _pdf_files(folder: Path) -> list[Path]:
     return sorted(found, key=lambda p: p.relative_to(folder).parts)
 
 
-def verify_tree(folder: Path, language: str = "sv-SE") -> list[PdfReport]:
-    """Check every PDF below ``folder`` (hidden folders skipped), in sorted order."""
+def verify_tree(folder: Path, language: str = "sv-SE", roots: list | None = None) -> list[PdfReport]:
+    """Check every PDF below ``folder`` (hidden folders skipped), in sorted order; ``folder`` may be one PDF."""
     folder = Path(folder)
+    if folder.is_file():
+        return [check_pdf(folder, language, None, roots)]
     if not folder.is_dir():
         raise NotADirectoryError(f"{folder} är ingen mapp")
     origins = _origins(folder)
-    return [check_pdf(path, language, origins.get(path)) for path in _pdf_files(folder)]
+    return [check_pdf(path, language, origins.get(path), roots) for path in _pdf_files(folder)]
 
 
 def _origins(folder: Path) -> dict[Path, str]:

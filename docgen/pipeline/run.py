@@ -43,6 +43,7 @@ from docgen.pipeline import fingerprint, outfolder
 from docgen.pipeline.cache import PdfCache
 from docgen.pipeline.manifest import write_manifest
 from docgen.pipeline.produce import source_date
+from docgen.records import justering
 
 Progress = Callable[[str, int, int], None]
 """Called with what is being done, how many steps are done and how many there are."""
@@ -92,11 +93,12 @@ def build(meeting_file: Path, out_root: Path, progress: Progress | None = None,
     as soon as the last document is converted, while the files are copied.
     """
     report = progress or (lambda _what, _done, _total: None)
-    case = case or load_case(meeting_file)  # before anything is written
+    case = justering.apply(case or load_case(meeting_file), meeting_file)  # before anything is written
     templates = Templates(case.templates_folder)
     documents = plan(case)
     check_styles(documents, templates)
-    inputs = [*case.sources, *(d.source for d in documents if d.source is not None)]
+    inputs = [*case.sources, *justering.inputs(case, meeting_file),
+              *(d.source for d in documents if d.source is not None)]
     digest = fingerprint.inputs_digest(inputs, templates.folders())
     out_root.mkdir(parents=True, exist_ok=True)
     with outfolder.exclusive(out_root):

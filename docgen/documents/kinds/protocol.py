@@ -28,7 +28,7 @@ class Protocol(DocumentKind):
                                    f"{fmt.long_date(meeting.date)}")
         context["paragrafer"] = [ctx.item_with_texts(case, item, pages.get(item.number, "…"))
                                  for item in meeting.items]
-        return context
+        return ctx.before_signing(case, context)
 
 
 PROTOCOL = Protocol()

@@ -62,7 +62,7 @@ class Reminder(DocumentKind):
             "medlem": ctx.member(case, member),
             "hemställan": {"ämne": request.subject, "svar_senast": fmt.long_date(request.reply_by),
                            "nytt_svar_senast": fmt.long_date(new_date) if new_date else None},
-            "utskick": {"datum_lång": fmt.long_date(dates.request_sent or case.meeting.adjustment.date)},
+            "utskick": {"datum_lång": fmt.long_date(dates.request_sent or case.meeting.adjustment.day)},
             "försenad": late,
             "återremiss": {"datum_lång": fmt.long_date(postponed.date), "kf_paragraf": postponed.council_paragraph}
             if postponed else None,
