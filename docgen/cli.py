@@ -29,6 +29,7 @@ from docgen.terminal.options import (
     send_option,
     settings_option,
     the_meeting_file,
+    trusted_option,
     words_options,
 )
 from docgen.terminal.running import ProgressBar, run, usage_error
@@ -56,8 +57,15 @@ def check(mötesfil: Path) -> None:
     out.print(f"{mötesfil}: inga fel – {meeting.body} {meeting.date}, "
               f"§§ {meeting.items[0].number}–{meeting.items[-1].number}, "
               f"{len(case.association.members)} medlemmar.")
-    out.print(f"Justering {meeting.adjustment.date}; anslaget sätts upp {meeting.posted} och tas ned "
-              f"{meeting.removed}; sista dag för överklagande {meeting.appeal_ends}.")
+    adjustment = meeting.adjustment
+    if adjustment.electronic and adjustment.signed_on is None:
+        out.print(f"Justering med elektroniska underskrifter, inte klar (planerad {adjustment.date}): justeringsdagen "
+                  "blir dagen för den sista underskriften. Med den planerade dagen sätts anslaget upp "
+                  f"{meeting.posted} och tas ned {meeting.removed}; sista dag för överklagande {meeting.appeal_ends}.")
+    else:
+        signed = " (dagen för den sista underskriften)" if adjustment.signed_on else ""
+        out.print(f"Justering {adjustment.day}{signed}; anslaget sätts upp {meeting.posted} och tas ned "
+                  f"{meeting.removed}; sista dag för överklagande {meeting.appeal_ends}.")
     for item in case.request_items:
         reports.member_clauses(case, item)
     reports.warnings(run(lambda: unready(case, dt.date.today())))
@@ -80,6 +88,21 @@ def build(mötesfil: Path, out_dir: Path, tvinga: bool, skriv_over: bool) -> Non
     seconds = time.monotonic() - started
     out.print(f"Klart: {len(result.files)} filer i {result.folder} ({seconds:.1f} s, "
               f"{result.conversions} PDF-konverteringar).")
+    _justering_after_build(mötesfil, out_dir)
+
+
+def _justering_after_build(meeting_file: Path, out_dir: Path) -> None:
+    """A protocol rebuilt differently after it was signed: its justering no longer holds, and the secretary hears it."""
+    from docgen.signing.justering import current_case, state
+
+    case = run(lambda: current_case(meeting_file))
+    current = run(lambda: state(case, meeting_file, out_dir))
+    if current.protocol_changed:
+        err.print("Obs: protokollet har ändrats sedan det justerades; de underskrifter som finns gäller det förra "
+                  f"protokollet (filen sparas). Justera det nya: docgen justera {meeting_file}.")
+    elif case.meeting.adjustment.electronic and current.missing():
+        who = ", ".join(f"{r.name} ({r.role})" for r in current.missing())
+        out.print(f"Protokollet ska justeras med elektroniska underskrifter; kvar att skriva under: {who}.")
 
 
 def _build(meeting_file: Path, out_dir: Path, tvinga: bool, skriv_over: bool):
@@ -120,22 +143,27 @@ def new(mötesfil: Path, target: Path | None) -> None:
 
 @main.command()
 @click.argument("mapp", type=click.Path(path_type=Path), required=False)
+@trusted_option
 @click.pass_context
-def verify(context: click.Context, mapp: Path | None) -> None:
-    """Granska varje PDF under MAPP (utan MAPP: mötets mapp under out/): PDF/A, typsnitt, taggning, språk, titel."""
+def verify(context: click.Context, mapp: Path | None, betrodda: tuple[Path, ...]) -> None:
+    """Granska varje PDF under MAPP (utan MAPP: mötets mapp under out/; MAPP kan också vara en PDF-fil): PDF/A,
+    typsnitt, taggning, språk, titel och underskrifter."""
+    from docgen.pdf.signatures import trust_roots
     from docgen.pdf.verify import print_report, verify_tree
 
     if mapp is None:
         mapp = _built_folder(the_meeting_file(context))
-    if not mapp.is_dir():
-        usage_error(f"{mapp} är ingen mapp; ange mötets mapp under out/.")
+    if not mapp.is_dir() and not (mapp.is_file() and mapp.suffix.lower() == ".pdf"):
+        usage_error(f"{mapp} är ingen mapp eller PDF-fil; ange mötets mapp under out/.")
 
-    reports = verify_tree(mapp)
+    roots = run(lambda: trust_roots(list(betrodda))) if betrodda else None
+    reports = verify_tree(mapp, roots=roots)
     if not reports:
         err.print(f"Inga PDF-filer under {mapp}.")
         sys.exit(1)
     # A report piped to a file or CI log gets a width its table fits in.
-    print_report(reports, out if out.is_terminal else Console(highlight=False, width=180), mapp)
+    print_report(reports, out if out.is_terminal else Console(highlight=False, width=180),
+                 mapp if mapp.is_dir() else mapp.parent)
     if not all(r.ok for r in reports):
         sys.exit(1)
 
@@ -196,9 +224,66 @@ def status(mötesfil: Path) -> None:
         return round_status(case, answers, SendLog(log_file(mötesfil)), dt.date.today())
 
     report = run(gather)
+    _justering_status(mötesfil)
     reports.round_status(report)
     if not report.met:
         sys.exit(1)
+
+
+def _justering_status(meeting_file: Path) -> None:
+    """Who has signed the protocol and who has not, where it is signed electronically or has signatures."""
+    from docgen.signing.justering import current_case, state, trust_roots
+    from docgen.terminal import reports
+
+    case = run(lambda: current_case(meeting_file))
+    current = run(lambda: state(case, meeting_file, Path("out"), trust_roots(case)))
+    if case.meeting.adjustment.electronic or current.record is not None:
+        reports.justering(case, current)
+
+
+@main.command()
+@meeting_argument
+@out_option("Mappen som handlingarna byggdes i.")
+@click.option("--certifikat", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="FIL.p12",
+              help="Skriv under med detta certifikat (PKCS#12); lösenordet i miljövariabeln "
+                   "DOCGEN_CERTIFIKAT_LOSENORD.")
+@click.option("--signerad", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="FIL.pdf",
+              help="Ta emot protokollet underskrivet någon annanstans (BankID via en tjänst, SITHS-kort).")
+@trusted_option
+def justera(mötesfil: Path, out_dir: Path, certifikat: Path | None, signerad: Path | None,
+            betrodda: tuple[Path, ...]) -> None:
+    """Justera protokollet med elektronisk underskrift; det underskrivna sparas bredvid mötesfilen."""
+    from docgen.signing import justering
+    from docgen.terminal import reports
+
+    if (certifikat is None) == (signerad is None):
+        usage_error("ange antingen --certifikat FIL.p12 eller --signerad FIL.pdf.")
+    if certifikat is not None:
+        outcome = run(lambda: justering.with_certificate(mötesfil, out_dir, certifikat, betrodda))
+    else:
+        assert signerad is not None
+        outcome = run(lambda: justering.with_signed_file(mötesfil, out_dir, signerad, betrodda))
+    reports.justered(mötesfil, outcome)
+    case = run(lambda: justering.current_case(mötesfil))
+    reports.justering(case, run(lambda: justering.state(case, mötesfil, out_dir,
+                                                          justering.trust_roots(case, betrodda))))
+
+
+@main.command()
+@meeting_argument
+@out_option("Mappen som handlingarna byggdes i.")
+@click.option("--certifikat", type=click.Path(path_type=Path, dir_okay=False), required=True, metavar="FIL.p12",
+              help="Sekreterarens certifikat eller förbundets sigill (PKCS#12); lösenordet i miljövariabeln "
+                   "DOCGEN_CERTIFIKAT_LOSENORD.")
+@trusted_option
+def bestyrk(mötesfil: Path, out_dir: Path, certifikat: Path, betrodda: tuple[Path, ...]) -> None:
+    """Bestyrk varje protokollsutdrag och försegla varje medlemspaket, när protokollet är justerat."""
+    from docgen.signing.certify import certify
+
+    outcome = run(lambda: certify(mötesfil, out_dir, certifikat, betrodda))
+    kept = f"; {outcome.kept} var redan bestyrkta" if outcome.kept else ""
+    out.print(f"Bestyrkt av {outcome.holder}: {len(outcome.certified)} filer{kept}. docgen send skickar de "
+              "bestyrkta filerna.")
 
 
 @main.command()

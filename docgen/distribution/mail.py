@@ -137,12 +137,27 @@ def body(case: Case, delivery: Delivery, replaces: Earlier | None = None, remind
     for number, attachment in enumerate(delivery.attachments, start=1):
         lines += [f"{number}. {attachment.name} ({fmt.integer(attachment.size)} byte)",
                   f"   SHA-256 {attachment.sha256}"]
+    lines += _certification_lines(case, delivery)
     secretary = meeting.person_with_role("sekreterare")
     lines += ["", "Med vänlig hälsning", ""]
     if secretary is not None:
         lines += [secretary.name, secretary.title or "sekreterare"]
     lines += [association.name]
     return "\n".join(lines) + "\n"
+
+
+def _certification_lines(case: Case, delivery: Delivery) -> list[str]:
+    """What the signatures in the PDFs mean and how the registrator checks them."""
+    signers = sorted({a.certified_by for a in delivery.attachments if a.certified_by})
+    if not signers:
+        return []
+    adjustment = case.meeting.adjustment
+    justerat = (f" Protokollet justerades med elektroniska underskrifter {fmt.short_date(adjustment.day)}."
+                if adjustment.electronic and adjustment.signed_on else "")
+    return ["", f"Paketet är förseglat och protokollsutdragen bestyrkta med elektronisk underskrift (PAdES) av "
+                f"{fmt.join_list(signers)}.{justerat} Öppna PDF-filen i en PDF-läsare som visar underskrifter, "
+                "till exempel Adobe Acrobat Reader (panelen Underskrifter): där syns vem som skrivit under, när, "
+                "och att filen inte har ändrats sedan dess."]
 
 
 def _reminder_lines(case: Case, delivery: Delivery, reminded: Earlier | None) -> list[str]:

@@ -46,7 +46,9 @@ class Attachment:
     recipients: tuple[str, ...]
     """Whom the build made it for (the manifest's ``mottagare``)."""
     file: str
-    """Where it lies, relative to the meeting folder (or the reminder folder)."""
+    """Where it lies, relative to the meeting folder (or the reminder folder; a certified copy: the meeting file's)."""
+    certified_by: str | None = None
+    """Who signed this copy (docgen bestyrk): the sekreterare, or the association's seal."""
 
 
 @dataclass(frozen=True)

@@ -346,15 +346,17 @@ def send_meeting(meeting_file: Path, out_root: Path, *, send: bool = False, agai
     ``svar_senast``, values marked EXEMPEL); a dry run shows the same as warnings.
     ``waiting`` is told the send log's path when another send holds it and this one waits.
     """
+    from docgen.distribution.certified import vouched
     from docgen.distribution.outgoing import built_folder, deliveries
     from docgen.input.readiness import refuse_unready, unready
-    from docgen.input.validate import load_case
+    from docgen.signing.justering import current_case
 
-    case = load_case(meeting_file)
+    case = current_case(meeting_file)
     today = today or dt.date.today()
     warnings = refuse_unready(case, today) if send else unready(case, today)
     folder = built_folder(meeting_file, case, out_root)
-    run = dispatch(meeting_file, case, out_root, lambda: deliveries(case, folder), send=send, again=again,
+    run = dispatch(meeting_file, case, out_root,
+                   lambda: vouched(case, meeting_file, out_root, deliveries(case, folder)), send=send, again=again,
                    settings_path=settings_path, environ=environ, connect=connect, waiting=waiting,
                    words=words)
     run.warnings = warnings

@@ -47,6 +47,8 @@ def _justering_day(path: Path) -> bytes:
     changes no document, and certifying (a record of its own) none either."""
     try:
         record = Justering.model_validate_json(path.read_bytes(), by_alias=True, by_name=False)
+    except FileNotFoundError:
+        return b"None"  # no one has signed: as a record with someone still to sign
     except ValueError:
         return b"<trasig>"
     return str(record.day).encode()

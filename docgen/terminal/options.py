@@ -86,3 +86,9 @@ new_reply_by_option = click.option(
     "--nytt-svar-senast", "nytt_svar_senast", type=Day(), default=None,
     metavar="ÅÅÅÅ-MM-DD", help="Nytt datum att be om beslutet till när svar_senast har passerat (går före "
                                 "nytt_svar_senast i mötesfilen).")
+
+
+trusted_option = click.option("--betrodda", "betrodda", multiple=True, metavar="CA.pem",
+                              type=click.Path(path_type=Path, dir_okay=False),
+                              help="Rotcertifikat (PEM eller DER) att pröva underskrifterna mot; kan upprepas "
+                                   "(utöver betrodda_rotcertifikat i förbundets YAML).")

@@ -133,3 +133,44 @@ def _days_text(row) -> str:
 
 def _signed_text(row) -> str:
     return str(row.answer.agreement_signed) if row.answer is not None and row.answer.agreement_signed else "nej"
+
+
+def justered(meeting_file, outcome) -> None:
+    """What ``docgen justera`` did: the signatures it added, and where the signed protocol lies."""
+    from docgen.input.load import display_name
+    from docgen.pdf.signatures import local_time
+    from docgen.records.justering import signed_protocol_file
+
+    if outcome.replaced is not None:
+        err.print(f"Protokollet har ändrats sedan det justerades: den förra justeringen sparas som "
+                  f"{display_name(outcome.replaced)}, och justeringen börjar om.", markup=False)
+    for signed in outcome.added:
+        role = "" if signed.role == "annan" else f" ({signed.role})"
+        counted = " – räknas inte: varken justerare, ordförande eller sekreterare" if signed.role == "annan" else ""
+        out.print(f"Underskrift av {signed.name}{role} {local_time(signed.time)}{counted}.", markup=False)
+    if not outcome.added:
+        out.print("Inga nya underskrifter.")
+    out.print(f"Det justerade protokollet: {display_name(signed_protocol_file(meeting_file))}", markup=False)
+
+
+def justering(case, state) -> None:
+    """Who has signed the protocol, when, and who has not; the justering's day once it is complete."""
+    from docgen.pdf.signatures import local_time
+
+    meeting = case.meeting
+    if state.protocol_changed:
+        err.print("Justering: protokollet har ändrats sedan det justerades; de underskrifter som finns gäller det "
+                  "förra. Justera det nya (docgen justera).", markup=False)
+    elif state.file_problem:
+        err.print(f"Justering: håller inte – {state.file_problem}", markup=False)
+    elif state.complete:
+        out.print(f"Justering: klar {meeting.adjustment.day} (dagen för den sista underskriften); anslaget sätts "
+                  f"upp {meeting.posted}, sista dag för överklagande {meeting.appeal_ends}.", markup=False)
+    else:
+        out.print("Justering: inte klar.", markup=False)
+    if state.record is not None and not state.protocol_changed:
+        for signed in state.record.signatures:
+            role = "räknas inte" if signed.role == "annan" else signed.role
+            out.print(f"  har skrivit under: {signed.name} ({role}) {local_time(signed.time)}", markup=False)
+    for wanted in state.missing():
+        out.print(f"  har inte skrivit under: {wanted.name} ({wanted.role})", markup=False)
