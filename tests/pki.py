@@ -25,7 +25,7 @@ SEED_SIGNERS = {"claes": "Claes Sjökvist", "jonas": "Jonas Andersson", "mattias
 
 
 @dataclass
-class TestPKI:
+class Pki:
     folder: Path
     ca_pem: Path
     ca_cert: x509.Certificate
@@ -84,11 +84,11 @@ def _write_p12(path: Path, name: str, cert: x509.Certificate, key: rsa.RSAPrivat
     return path
 
 
-def make_pki(folder: Path) -> TestPKI:
+def make_pki(folder: Path) -> Pki:
     """The CA (written as PEM), one PKCS#12 per person of :data:`SEED_SIGNERS`, a TSA and a second, foreign CA."""
     folder.mkdir(parents=True, exist_ok=True)
     ca, ca_key = _ca("Testrot för docgen")
-    pki = TestPKI(folder, folder / "test-ca.pem", ca, ca_key)
+    pki = Pki(folder, folder / "test-ca.pem", ca, ca_key)
     pki.ca_pem.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     for short, person in SEED_SIGNERS.items():
         cert, key = _issue(ca, ca_key, person)
