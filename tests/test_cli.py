@@ -133,4 +133,5 @@ def test_errors_name_the_member_and_the_paragraph_not_only_their_index(tmp_path:
 def test_verify_of_a_folder_that_does_not_exist_is_a_swedish_usage_error(tmp_path: Path):
     result = run("verify", str(tmp_path / "finns-inte"))
     assert result.returncode == 2
-    assert f"docgen: {tmp_path / 'finns-inte'} är ingen mapp; ange mötets mapp under out/." in result.stderr
+    expected = f"docgen: {tmp_path / 'finns-inte'} är ingen mapp eller PDF-fil; ange mötets mapp under out/."
+    assert expected in result.stderr

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from pki import PASSWORD, Pki, make_pki
 from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -22,7 +23,6 @@ from pyhanko_certvalidator import ValidationContext
 
 from docgen.pdf.signatures import trust_roots
 from docgen.pdf.verify import check_pdf
-from pki import PASSWORD, Pki, make_pki
 from support import SEED_MEETING, Recorder, running_smtp_server, sendable_copy, smtp_environ
 
 pytestmark = pytest.mark.libreoffice

@@ -56,4 +56,6 @@ def test_verify_without_a_folder_looks_at_the_meetings_folder_under_out(tmp_path
     _decisions(tmp_path)
     result = _docgen("verify", cwd=tmp_path)
     assert result.returncode == 2
-    assert result.stderr == "docgen: out/2026-03-26-direktionen är ingen mapp; ange mötets mapp under out/.\n"
+    assert result.stderr == (
+        "docgen: out/2026-03-26-direktionen är ingen mapp eller PDF-fil; ange mötets mapp under out/.\n"
+    )
