@@ -7,7 +7,11 @@ organisation certificate would. RSA 2048 keys: made once per test session (:func
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from cryptography import x509
@@ -103,3 +107,43 @@ def make_pki(folder: Path) -> Pki:
     pki.p12["claes_frammande"] = _write_p12(folder / "claes-frammande.p12", "Claes Sjökvist", stranger,
                                             stranger_key, other)
     return pki
+
+
+@contextmanager
+def running_tsa(pki: Pki) -> Iterator[str]:
+    """A time-stamp authority (RFC 3161 over HTTP) on 127.0.0.1, answering with the test TSA's certificate;
+    yields its address. pyHanko's DummyTimeStamper makes the tokens, a stdlib HTTP server carries them."""
+    from asn1crypto import keys, tsp
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+    assert pki.tsa_cert is not None and pki.tsa_key is not None
+    stamper = DummyTimeStamper(
+        tsa_cert=asn1_x509.Certificate.load(pki.tsa_cert.public_bytes(serialization.Encoding.DER)),
+        tsa_key=keys.PrivateKeyInfo.load(pki.tsa_key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())))
+    served: list[int] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
+            request = tsp.TimeStampReq.load(self.rfile.read(int(self.headers["Content-Length"])))
+            body = stamper.request_tsa_response(request).dump()
+            served.append(len(body))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/timestamp-reply")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - http.server's signature
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/tsa"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

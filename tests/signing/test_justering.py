@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from pki import PASSWORD, Pki, make_pki
+from pki import PASSWORD, Pki, make_pki, running_tsa
 from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -110,6 +110,32 @@ def test_claes_signs_the_seed_protocol_and_pyhanko_judges_it_valid_over_the_whol
         ("Claes Sjökvist", "justerare", "certifikat")]
     assert record["justeringsdag"] is None  # the ordförande and the sekreterare are still to sign
     assert record["protokoll_sha256"] != record["justerad_sha256"]  # both digests kept
+
+
+def test_with_a_time_stamp_server_the_signature_carries_a_trusted_time(meeting: Path, pki: Pki):
+    with running_tsa(pki) as address:
+        done = docgen(meeting.parent.parent, "justera", str(meeting), "--certifikat", str(pki.p12["claes"]),
+                      env={"DOCGEN_TIDSSTAMPELSERVER": address})
+    assert done.returncode == 0, done.stderr
+
+    [status] = validated(signed_file(meeting).read_bytes(), pki)
+    assert status.bottom_line and status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    stamp = status.timestamp_validity
+    assert stamp is not None and stamp.intact and stamp.valid and stamp.trusted  # PAdES B-T
+    assert stamp.signing_cert.subject.native["common_name"] == "Tidsstämpeltjänst (test)"
+    record = json.loads(meeting.with_name(f"{meeting.stem}.justering.json").read_text(encoding="utf-8"))
+    assert record["underskrifter"][0]["tidsstämplad"] is True
+    report = check_pdf(signed_file(meeting), roots=trust_roots([pki.ca_pem]))
+    assert "(tidsstämplad)" in report.check("underskrifter").detail
+
+
+def test_a_time_stamp_server_that_does_not_answer_is_a_swedish_error_and_nothing_is_written(meeting: Path,
+                                                                                            pki: Pki):
+    done = docgen(meeting.parent.parent, "justera", str(meeting), "--certifikat", str(pki.p12["claes"]),
+                  env={"DOCGEN_TIDSSTAMPELSERVER": "http://127.0.0.1:9/tsa"})
+    assert done.returncode != 0 and "tidsstämpelservern http://127.0.0.1:9/tsa" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not signed_file(meeting).exists()
 
 
 def test_one_who_is_not_to_sign_is_refused_by_name_and_nothing_is_written(meeting: Path, pki: Pki):
@@ -234,9 +260,9 @@ def test_send_waits_for_the_justering_and_the_certification_then_every_pdf_sent_
 
 
 def _text(data: bytes) -> str:
-    from docgen.pdf.signatures import page_texts
+    from docgen.pdf.text import squeezed_pages
 
-    return " ".join(page_texts(data))
+    return " ".join(squeezed_pages(data))
 
 
 def test_a_protocol_changed_after_signing_needs_a_new_justering_and_the_old_file_is_kept(meeting: Path,
