@@ -22,13 +22,12 @@ import zipfile
 from pathlib import Path
 
 from lxml import etree
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
 
 from docgen.distribution.outgoing import Attachment, Delivery, addressed_members
 from docgen.documents.kinds import kinds
 from docgen.errors import DocgenError
 from docgen.model.case import Case, Member
+from docgen.pdf.text import UnreadablePdf, read_text
 from docgen.records.manifest import PACKAGE_KIND
 
 
@@ -121,16 +120,14 @@ def document_text(attachment: Attachment) -> str:
             return _pdf_text(attachment.path)
         if suffix == ".docx":
             return _docx_text(attachment.path)
-    except (OSError, PyPdfError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
+    except (OSError, UnreadablePdf, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
         raise _Unreadable(str(exc) or type(exc).__name__) from None
     raise _Unreadable(f"filtypen {suffix or '(ingen)'} kan inte kontrolleras")
 
 
 def _pdf_text(path: Path) -> str:
-    # pypdf, not pikepdf: pikepdf (qpdf) has no text extraction.
-    reader = PdfReader(path)
-    title = (reader.metadata or {}).get("/Title") or ""
-    return "\n".join([str(title), *(page.extract_text() or "" for page in reader.pages)])
+    text = read_text(path)
+    return "\n".join([text.title, *text.pages])
 
 
 # Word's text runs (body, headers, footers, notes) and the title and subject of the document properties.

@@ -222,19 +222,3 @@ def _revision_end(embedded) -> int:
     byte_range = [int(x) for x in embedded.sig_object["/ByteRange"]]
     return byte_range[2] + byte_range[3]
 
-
-def page_texts(data: bytes) -> list[str]:
-    """Each page's text with whitespace squeezed: to compare a provider's re-rendered protocol with docgen's."""
-    import pypdfium2
-
-    document = pypdfium2.PdfDocument(data)
-    try:
-        texts = []
-        for page in document:
-            textpage = page.get_textpage()
-            texts.append(" ".join(textpage.get_text_range().split()))
-            textpage.close()
-            page.close()
-        return texts
-    finally:
-        document.close()

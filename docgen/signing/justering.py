@@ -28,6 +28,7 @@ from docgen.input.validate import load_case
 from docgen.model.case import Case
 from docgen.pdf import signatures
 from docgen.pdf.signatures import CERTIFICATE_PASSWORD, Reading, Signature
+from docgen.pdf.text import squeezed_pages
 from docgen.pipeline.fingerprint import up_to_date
 from docgen.records import justering as records
 from docgen.records.justering import Justering, Replaced, Required, Role, SignedBy, Way
@@ -266,7 +267,7 @@ def _compared(data: bytes, built: bytes, reading: Reading, shown: str, built_sho
     first = reading.signatures[0]
     if data.startswith(built) and first.revision_end > len(built):
         return "byte"
-    theirs, ours = signatures.page_texts(data), signatures.page_texts(built)
+    theirs, ours = squeezed_pages(data), squeezed_pages(built)
     if theirs[:len(ours)] == ours:
         return "text"
     raise JusteringError(f"{shown} är inte protokollet som docgen byggde ({built_shown}): varken dess byte eller "
