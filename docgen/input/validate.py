@@ -342,28 +342,39 @@ def _check_request(case: Case, index: int, association_src: Source,
     return problems
 
 
+def check_signed_calendar(case: Case, meeting_file: Path) -> None:
+    """The anslag's dates against the justering's day as the signatures gave it: raises :class:`InputError`."""
+    meeting_src = load_yaml(meeting_file)
+    problems = _check_calendar(case, meeting_src)
+    if problems:
+        raise InputError(_named(problems, load_yaml(case.sources[1]), meeting_src))
+
+
 def _check_calendar(case: Case, src: Source) -> list[Problem]:
     """Justering, anslag and appeal period (KL 8:12, 13:5; lag 1930:173)."""
     problems: list[Problem] = []
     meeting = case.meeting
-    adjusted = meeting.adjustment.date
+    adjusted = meeting.adjustment.day
     day = fmt.short_date
-    if adjusted < meeting.date:
+    # With signatures their day is a fact: a late one cannot be put right in the YAML (status says so); the
+    # anslag's dates can.
+    planned = meeting.adjustment.signed_on is None
+    if planned and adjusted < meeting.date:
         problems.append(src.problem(("justering", "datum"),
                                     f"justeringen {day(adjusted)} är före sammanträdet {day(meeting.date)}"))
-    elif adjusted > calendar.latest_adjustment(meeting.date):
+    elif planned and adjusted > calendar.latest_adjustment(meeting.date):
         problems.append(src.problem(
             ("justering", "datum"),
             f"justeringen {day(adjusted)} är mer än {calendar.ADJUSTMENT_DAYS} dagar efter sammanträdet; "
             f"senast {day(calendar.latest_adjustment(meeting.date))}"))
+    said = f"justeringen {day(adjusted)}" + ("" if planned else " (dagen för den sista underskriften)")
     posted = meeting.posted
     if posted < adjusted:
-        problems.append(src.problem(("anslag", "uppsatt"),
-                                    f"anslaget {day(posted)} sätts upp före justeringen {day(adjusted)}"))
+        problems.append(src.problem(("anslag", "uppsatt"), f"anslaget {day(posted)} sätts upp före {said}"))
     elif posted > calendar.latest_posting(adjusted):
         problems.append(src.problem(
             ("anslag", "uppsatt"),
-            f"anslaget sätts upp {day(posted)}, för sent: senast andra dagen efter justeringen, "
+            f"anslaget sätts upp {day(posted)}, för sent: senast andra dagen efter {said}, "
             f"{day(calendar.latest_posting(adjusted))}"))
     if meeting.removed < meeting.appeal_ends:
         problems.append(src.problem(

@@ -24,6 +24,7 @@ from pydantic import Field, ValidationError
 
 from docgen.errors import DocgenError
 from docgen.files import write_atomically
+from docgen.input.validate import check_signed_calendar
 from docgen.model.case import Case
 from docgen.records.base import Record, reason
 from docgen.records.sendlog import Digest, Time
@@ -173,6 +174,8 @@ def apply(case: Case, meeting_file: Path) -> Case:
     if case.meeting.adjustment.electronic:
         record = load_justering(meeting_file)
         case.meeting.adjustment.signed(record.day if record is not None else None)
+        if case.meeting.adjustment.signed_on is not None:
+            check_signed_calendar(case, meeting_file)
     return case
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.table import Table
 
+from docgen.model import calendar
 from docgen.terminal import err, out
 from docgen.terminal.running import run
 
@@ -166,6 +167,10 @@ def justering(case, state) -> None:
     elif state.complete:
         out.print(f"Justering: klar {meeting.adjustment.day} (dagen för den sista underskriften); anslaget sätts "
                   f"upp {meeting.posted}, sista dag för överklagande {meeting.appeal_ends}.", markup=False)
+        latest = calendar.latest_adjustment(meeting.date)
+        if meeting.adjustment.day > latest:
+            err.print(f"Justering: obs, den sista underskriften är mer än {calendar.ADJUSTMENT_DAYS} dagar efter "
+                      f"sammanträdet (senast {latest}); anteckna skälet i akten.", markup=False)
     else:
         out.print("Justering: inte klar.", markup=False)
     if state.record is not None and not state.protocol_changed:

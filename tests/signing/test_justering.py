@@ -44,8 +44,10 @@ def built_electronic(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("elektronisk")
     meeting = sendable_copy(root) / SEED_MEETING.name
     text = meeting.read_text(encoding="utf-8")
-    meeting.write_text(text.replace("  sätt: digitalt\n", "  sätt: digitalt\n  elektronisk_underskrift: true\n"),
-                       encoding="utf-8")
+    text = text.replace("  sätt: digitalt\n", "  sätt: digitalt\n  elektronisk_underskrift: true\n")
+    # The anslag's dates follow from the day of the last signature (the test's today), so none are written.
+    text = text.replace("anslag:\n  uppsatt: 2026-03-27\n  nedtaget: 2026-04-17\n", "")
+    meeting.write_text(text, encoding="utf-8")
     build(meeting, root / "out")
     return root
 
@@ -256,7 +258,19 @@ def test_send_waits_for_the_justering_and_the_certification_then_every_pdf_sent_
         [status] = validated((meeting.parent / entry["bestyrkt_fil"]).read_bytes(), pki)
         assert status.bottom_line and status.coverage == SignatureCoverageLevel.ENTIRE_FILE
     status = docgen(root, "status", str(meeting))
-    assert "Justering: klar" in status.stdout
+    day = json.loads(meeting.with_name(f"{meeting.stem}.justering.json").read_text(encoding="utf-8"))["justeringsdag"]
+    assert f"Justering: klar {day} (dagen för den sista underskriften)" in status.stdout
+    assert "mer än 14 dagar efter sammanträdet (senast 2026-04-09)" in status.stderr  # signed today, in the test
+
+    # An anslag written before the day of the last signature is an error where it is written.
+    text = meeting.read_text(encoding="utf-8")
+    meeting.write_text(text.replace("\njustering:\n", "\nanslag:\n  uppsatt: 2026-03-27\n  nedtaget: 2026-04-17\n"
+                                                     "\njustering:\n"), encoding="utf-8")
+    line = meeting.read_text(encoding="utf-8").splitlines().index("  uppsatt: 2026-03-27") + 1
+    check = docgen(root, "check", str(meeting))
+    assert check.returncode == 1
+    assert (f"{meeting.name}:{line}:12: anslag.uppsatt: anslaget 2026-03-27 sätts upp före justeringen {day} "
+            "(dagen för den sista underskriften)") in check.stderr
 
 
 def _text(data: bytes) -> str:
