@@ -504,14 +504,22 @@ class Office:
                 self._fail_queued(error)
 
     def _fail_queued(self, error: ToolError | None) -> None:
-        """Answer every document still queued (``error`` None: the pool stopped before it got to them)."""
+        """Answer every document still queued (``error`` None: the pool stopped before it got to them).
+
+        The stop signs :meth:`release` queued stay queued: without them a thread waits for work forever.
+        """
+        stops = 0
         while True:
             try:
                 job = self.jobs.get_nowait()
             except queue.Empty:
-                return
-            if job is not None and job[3].set_running_or_notify_cancel():
+                break
+            if job is None:
+                stops += 1
+            elif job[3].set_running_or_notify_cancel():
                 job[3].set_exception(error or ToolError(f"LibreOffice stoppades innan {job[0].name} blev PDF"))
+        for _stop in range(stops):
+            self.jobs.put(None)
 
     def _retire(self, slot: _Slot) -> None:
         worker = slot.worker

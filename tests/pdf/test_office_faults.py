@@ -273,6 +273,28 @@ def test_the_pool_kills_every_worker_when_the_caller_fails(tmp_path, monkeypatch
     _assert_ended(_pids(logs, "starts.txt") + _pids(logs, "children.txt"))
 
 
+def test_a_caller_failing_after_the_last_document_was_queued_ends_the_pool_at_once(tmp_path, monkeypatch):
+    # The build releases the pool when its last document is queued; a failure after that (a full disk)
+    # must not take the stop signs away from the threads along with the queued documents.
+    logs = _stand_in(tmp_path / "låtsas", monkeypatch, HANGS, timeout=60)
+    docx = _docx(tmp_path / "in")
+
+    started = time.monotonic()
+    with pytest.raises(OSError), Office(tmp_path / "profiler", workers=1) as pool:
+        future = pool.submit(docx, docx.with_suffix(".pdf"))
+        queued = pool.submit(docx, tmp_path / "in" / "andra.pdf")
+        pool.release()
+        while not (logs / "requests.txt").exists():
+            time.sleep(0.02)
+        raise OSError(28, "No space left on device")
+
+    assert time.monotonic() - started < 10
+    for waiting in (future, queued):
+        with pytest.raises(ToolError, match="LibreOffice stoppades innan kallelse.docx blev PDF"):
+            waiting.result(timeout=0)
+    _assert_ended(_pids(logs, "starts.txt") + _pids(logs, "children.txt"))
+
+
 def test_a_build_with_a_hanging_worker_names_the_document_and_changes_nothing(tmp_path, monkeypatch):
     logs = _stand_in(tmp_path / "låtsas", monkeypatch, HANGS, timeout=2)
     out = tmp_path / "out"
