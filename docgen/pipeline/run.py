@@ -20,7 +20,9 @@ import multiprocessing
 import multiprocessing.context
 import shutil
 import signal
+import time
 from collections.abc import Callable
+from concurrent import futures
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -400,15 +402,11 @@ class _Pipeline:
         future, key, _document = self.pending[document.key]
         if not wait and not future.done():
             return False
+        self._await(future, document)
         try:
-            reply = future.result(timeout=convert.REPLY_TIMEOUT)
-        except TimeoutError:
-            raise ToolError(f"LibreOffice svarade inte inom {convert.REPLY_TIMEOUT:.0f} s "
-                            f"för {document.key}.docx") from None
+            reply = future.result(timeout=0)
         except ToolError as exc:
-            # Report the first document that failed, not a later one that failed in its wake.
-            raise next((f.exception() for f, _key, _doc in self.pending.values() if f.done() and f.exception()),
-                       exc) from None
+            raise self._first_failure() or exc from None
         conversion = self.joins.get(document.key)
         if conversion is not None:
             self._split(conversion, reply)
@@ -417,6 +415,25 @@ class _Pipeline:
         self.cache.store(key, self.work / f"{document.key}.pdf", reply)
         self._finish(document, reply)
         return True
+
+    def _await(self, future: Future, document: PlannedDocument) -> None:
+        """Wait for ``future``, but fail as soon as any conversion has failed: a build whose LibreOffice hangs
+        says so after the first document, not after every document before this one has timed out too."""
+        deadline = time.monotonic() + convert.REPLY_TIMEOUT
+        while not future.done():
+            if (failure := self._first_failure()) is not None:
+                raise failure
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise ToolError(f"LibreOffice svarade inte inom {convert.REPLY_TIMEOUT:.0f} s "
+                                f"för {document.key}.docx")
+            running = {f for f, _key, _doc in self.pending.values() if not f.done()} | {future}
+            futures.wait(running, timeout=remaining, return_when=futures.FIRST_COMPLETED)
+
+    def _first_failure(self) -> BaseException | None:
+        """The first document's conversion that failed, not a later one that failed in its wake."""
+        return next((f.exception() for f, _key, _doc in self.pending.values() if f.done() and f.exception()),
+                    None)
 
     def _split(self, conversion: _Join, reply: dict[str, Any]) -> None:
         """Each part of a joined conversion as its member's own PDF, normalised, cached and finished."""
