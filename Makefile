@@ -15,7 +15,7 @@ packages: system venv
 # The type check first (seconds), then the suite on both cores, with few hypothesis examples.
 test: system venv browser-test-deps
 	$(BIN)/mypy
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 --dist worksteal
 
 # The property tests with 10 000 examples each (a fiftieth through LibreOffice) the send log damaged 10 000 ways, and the kill
 # test with 50 rounds of SIGKILL at random moments: about 20 minutes on two free cores.
