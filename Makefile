@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+EARK   := $(VENV)/eark/.installed
 MEETING ?= decisions/2026-03-26-direktionen.yaml
 
 .PHONY: packages test test-long check system venv browser-test-deps templates preview docs-images bench clean
@@ -30,7 +31,13 @@ check: venv
 system:
 	@scripts/ensure-system.sh
 
-venv: $(STAMP)
+venv: $(STAMP) $(EARK)
+
+# The E-ARK validator in an environment of its own inside .venv: it pins lxml 5.1.0, docgen another.
+$(EARK): requirements-eark.txt | $(STAMP)
+	$(PYTHON) -m venv $(VENV)/eark
+	$(VENV)/eark/bin/pip install --quiet --disable-pip-version-check -r requirements-eark.txt
+	touch $@
 
 # axe-core for the review page's accessibility test, pinned in package-lock.json (chromium: ensure-system.sh).
 browser-test-deps: node_modules/axe-core/axe.min.js

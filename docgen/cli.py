@@ -73,6 +73,37 @@ def check(mötesfil: Path) -> None:
 
 @main.command()
 @meeting_argument
+@click.option("--out", "target", type=click.Path(path_type=Path), default=Path("out") / "arkiv",
+              show_default=True, callback=refuse_a_file, help="Mappen där arkivpaketet (mapp och zip) hamnar.")
+@click.option("--byggd", "out_dir", type=click.Path(path_type=Path), default="out", show_default=True,
+              help="Mappen som handlingarna byggdes i.")
+@click.option("--delvis", is_flag=True, help="Packa även om protokollet inte är justerat, handlingarna inte "
+                                             "skickade eller svar saknas; paketet säger vad det saknar.")
+def arkivera(mötesfil: Path, target: Path, out_dir: Path, delvis: bool) -> None:
+    """Gör sammanträdets handlingar till ett arkivpaket (E-ARK SIP 2.1 = FGS Paketstruktur 2.0), kontrollerat."""
+    from docgen.archive.package import FGS, archive
+
+    written = run(lambda: archive(mötesfil, out_dir, target, delvis))
+    verdict = written.verdict
+    out.print(f"Arkivpaket {written.folder} och {written.zip.name}: {written.files} filer, {FGS}.", markup=False)
+    out.print(f"E-ARK-validatorn {verdict.version}: välformat, schemat och Schematron-reglerna godkända "
+              f"({len(verdict.warnings)} varningar).", markup=False)
+    for finding in verdict.known_faults:
+        err.print(f"E-ARK-validatorn: {finding.rule} räknas inte: {eark_fault(finding.rule)}.", markup=False)
+    for finding in verdict.warnings:
+        err.print(f"E-ARK-validatorn varnar: {finding}", markup=False)
+    if written.lacking:
+        err.print("Paketet är delvis; det saknar: " + "; ".join(written.lacking) + ".", markup=False)
+
+
+def eark_fault(rule: str) -> str:
+    from docgen.archive.eark import KNOWN_FAULTS
+
+    return KNOWN_FAULTS[rule]
+
+
+@main.command()
+@meeting_argument
 @out_option("Mapp där handlingarna hamnar.", folder_only=True)
 @click.option("--tvinga", is_flag=True, help="Bygg om allt, även om inget har ändrats (utan cache).")
 @click.option("--skriv-over", "skriv_over", is_flag=True,
@@ -147,12 +178,15 @@ def new(mötesfil: Path, target: Path | None) -> None:
 @click.pass_context
 def verify(context: click.Context, mapp: Path | None, betrodda: tuple[Path, ...]) -> None:
     """Granska varje PDF under MAPP (utan MAPP: mötets mapp under out/; MAPP kan också vara en PDF-fil): PDF/A,
-    typsnitt, taggning, språk, titel och underskrifter."""
+    typsnitt, taggning, språk, titel och underskrifter. Ett arkivpaket (mapp eller zip) granskas som paket."""
     from docgen.pdf.signatures import trust_roots
     from docgen.pdf.verify import print_report, verify_tree
 
     if mapp is None:
         mapp = _built_folder(the_meeting_file(context))
+    if (mapp / "METS.xml").is_file() or (mapp.is_file() and mapp.suffix.lower() == ".zip"):
+        _verify_package(mapp)
+        return
     if not mapp.is_dir() and not (mapp.is_file() and mapp.suffix.lower() == ".pdf"):
         usage_error(f"{mapp} är ingen mapp eller PDF-fil; ange mötets mapp under out/.")
 
@@ -166,6 +200,21 @@ def verify(context: click.Context, mapp: Path | None, betrodda: tuple[Path, ...]
                  mapp if mapp.is_dir() else mapp.parent)
     if not all(r.ok for r in reports):
         sys.exit(1)
+
+
+def _verify_package(path: Path) -> None:
+    """An archive package (its folder or zip): every file as listed, and the E-ARK validator's verdict."""
+    from docgen.archive.package import verify_package
+
+    checked = run(lambda: verify_package(path))
+    for problem in checked.problems:
+        err.print(f"{path}: {problem}", markup=False)
+    if checked.problems:
+        err.print(f"Arkivpaketet {path} håller inte: {len(checked.problems)} fel.", markup=False)
+        sys.exit(1)
+    assert checked.verdict is not None
+    out.print(f"Arkivpaketet {path}: varje fil som METS och PREMIS anger; E-ARK-validatorn {checked.verdict.version} "
+              "godkänner det.", markup=False)
 
 
 def _built_folder(meeting_file: Path) -> Path:

@@ -9,7 +9,7 @@ from support import ROOT
 
 PACKAGE = ROOT / "docgen"
 ORDER = ["errors", "files", "model", "input", "records", "documents", "pdf", "pipeline", "signing", "distribution",
-         "review", "terminal", "cli"]
+         "review", "archive", "terminal", "cli"]
 """Foundations first, then the stages in pipeline order; what the command shows, and the CLI on top. The records
 (manifest, send log) come before every stage that reads them, ``docgen verify`` in pdf included."""
 

@@ -162,6 +162,16 @@ class Signing(Model):
                                                    "får då en betrodd tid (PAdES B-T).")
 
 
+class ArchiveDelivery(Model):
+    organisation_number: Annotated[str, Field(pattern=r"^\d{6}-\d{4}$")] | None = Field(
+        None, alias="organisationsnummer", description="Förbundets organisationsnummer, t.ex. 222000-1234: "
+                                                      "arkivbildarens id i arkivpaketet.")
+    authority: Name | None = Field(None, alias="arkivmyndighet",
+                                   description="Arkivmyndigheten eller arkivet som tar emot paketen.")
+    agreement: Text | None = Field(None, alias="leveransöverenskommelse",
+                                   description="Leveransöverenskommelsens beteckning, t.ex. LÖ 2026:3.")
+
+
 class Association(Model):
     name: Name = Field(alias="namn", description="Förbundets fullständiga namn.")
     short_name: Name = Field(alias="kortnamn")
@@ -188,6 +198,10 @@ class Association(Model):
                     "pappersoriginal till förbundets postadress, senast 30 dagar efter fullmäktiges beslut.")
     members: list[Member] = Field(alias="medlemmar", min_length=1)
 
+    delivery: ArchiveDelivery | None = Field(None, alias="arkivleverans",
+                                             description="Vad docgen arkivera skriver in i arkivpaketet: "
+                                                         "organisationsnummer, arkivmyndighet och "
+                                                         "leveransöverenskommelse.")
     signing: Signing = Field(default_factory=lambda: Signing(), alias="elektronisk_justering",
                              description="Vem som skriver under ett protokoll som justeras elektroniskt, och vilka "
                                          "rotcertifikat underskrifterna prövas mot.")
