@@ -184,7 +184,7 @@ def verify(context: click.Context, mapp: Path | None, betrodda: tuple[Path, ...]
 
     if mapp is None:
         mapp = _built_folder(the_meeting_file(context))
-    if (mapp / "METS.xml").is_file() or (mapp.is_file() and mapp.suffix.lower() == ".zip"):
+    if _is_package(mapp):
         _verify_package(mapp)
         return
     if not mapp.is_dir() and not (mapp.is_file() and mapp.suffix.lower() == ".pdf"):
@@ -200,6 +200,13 @@ def verify(context: click.Context, mapp: Path | None, betrodda: tuple[Path, ...]
                  mapp if mapp.is_dir() else mapp.parent)
     if not all(r.ok for r in reports):
         sys.exit(1)
+
+
+def _is_package(path: Path) -> bool:
+    """An archive package's folder (its METS, or its representations, should the METS be gone) or its zip."""
+    if path.is_file():
+        return path.suffix.lower() == ".zip"
+    return (path / "METS.xml").is_file() or (path / "representations").is_dir()
 
 
 def _verify_package(path: Path) -> None:

@@ -273,6 +273,19 @@ def test_send_waits_for_the_justering_and_the_certification_then_every_pdf_sent_
     assert check.returncode == 1
     assert (f"{meeting.name}:{line}:12: anslag.uppsatt: anslaget 2026-03-27 sätts upp före justeringen {day} "
             "(dagen för den sista underskriften)") in check.stderr
+    meeting.write_text(text, encoding="utf-8")
+
+    # The archive package holds the justerat protocol and the certified copies, with who signed when.
+    archived = docgen(root, "arkivera", str(meeting), "--delvis")
+    assert archived.returncode == 0, archived.stderr
+    [package] = [p for p in (root / "out" / "arkiv").iterdir() if p.is_dir()]
+    data = package / "representations" / "rep1" / "data"
+    assert (data / "protokoll" / signed_file(meeting).name).read_bytes() == signed_file(meeting).read_bytes()
+    [status] = validated((data / "medlemspaket" / "ydre" / "ydre-samtliga-handlingar.pdf").read_bytes(), pki)
+    assert status.bottom_line
+    premis = (package / "metadata" / "preservation" / "premis.xml").read_text(encoding="utf-8")
+    for name in ("Claes Sjökvist", "Jonas Andersson", "Mattias Geving"):
+        assert f"Underskrift av {name}" in premis
 
 
 def _text(data: bytes) -> str:
