@@ -147,8 +147,8 @@ def _premis(contents: Contents, root: Path, data_paths: list[str]) -> bytes:
     objects = []
     for item, path in zip(contents.items, data_paths):
         ref = _ref(root, path, "", contents.time)
-        events = tuple(e.id for e in contents.events if item.path in e.objects)
-        objects.append(xmlfiles.PremisObject(path, ref, item.path.rsplit("/", 1)[-1], events))
+        linked = tuple(e.id for e in contents.events if item.path in e.objects)
+        objects.append(xmlfiles.PremisObject(path, ref, item.path.rsplit("/", 1)[-1], linked))
     events = [xmlfiles.PremisEvent(e.id, e.type, e.time, e.detail, e.outcome,
                                    tuple(f"{DATA}/{o}" for o in e.objects), e.agents) for e in contents.events]
     agents = [xmlfiles.PremisAgent(a.id, a.name, a.kind,

@@ -284,12 +284,12 @@ def premis(objects: list[PremisObject], events: list[PremisEvent], agents: list[
             _sub(registry, _q(PREMIS, "formatRegistryKey"), text=kind.pronom)
             _sub(registry, _q(PREMIS, "formatRegistryRole"), text="specification")
         _sub(element, _q(PREMIS, "originalName"), text=item.original_name)
-        for event in item.events:
-            _identifier(element, "linkingEventIdentifier", event)
+        for event_id in item.events:
+            _identifier(element, "linkingEventIdentifier", event_id)
     for event in events:
         element = _sub(root, _q(PREMIS, "event"))
         _identifier(element, "eventIdentifier", event.id)
-        loc = {"authority": "eventType", "authorityURI": LOC_VOCABULARY + "eventType"}
+        loc: dict[str, str | None] = {"authority": "eventType", "authorityURI": LOC_VOCABULARY + "eventType"}
         _sub(element, _q(PREMIS, "eventType"), loc if event.type in _LOC_EVENT_TYPES else None, text=event.type)
         _sub(element, _q(PREMIS, "eventDateTime"), text=_time(event.time))
         _sub(_sub(element, _q(PREMIS, "eventDetailInformation")), _q(PREMIS, "eventDetail"), text=event.detail)

@@ -102,8 +102,8 @@ def test_the_mets_names_the_profile_the_agents_and_the_agreement_and_the_file_se
     assert mets.findtext(".//mets:agent[@ROLE='ARCHIVIST']/mets:note", namespaces=METS) == "ORG:222000-0000"
 
     listed = {"METS.xml"}
-    for path, base in ((archived / "METS.xml", ""), (archived / "representations/rep1/METS.xml", "representations/rep1/")):
-        tree = etree.parse(str(path))
+    for base in ("", "representations/rep1/"):
+        tree = etree.parse(str(archived / base / "METS.xml"))
         listed |= {base + e.get(f"{{{METS['xlink']}}}href") for e in tree.iterfind(".//mets:FLocat", METS)}
         listed |= {base + e.get(f"{{{METS['xlink']}}}href") for e in tree.iterfind(".//mets:mdRef", METS)}
     on_disk = {p.relative_to(archived).as_posix() for p in archived.rglob("*") if p.is_file()}
