@@ -294,8 +294,8 @@ def premis(objects: list[PremisObject], events: list[PremisEvent], agents: list[
         _sub(element, _q(PREMIS, "eventDateTime"), text=_time(event.time))
         _sub(_sub(element, _q(PREMIS, "eventDetailInformation")), _q(PREMIS, "eventDetail"), text=event.detail)
         _sub(_sub(element, _q(PREMIS, "eventOutcomeInformation")), _q(PREMIS, "eventOutcome"), text=event.outcome)
-        for agent, role in event.agents:
-            _linking(element, "linkingAgentIdentifier", agent, role)
+        for agent_id, role in event.agents:
+            _linking(element, "linkingAgentIdentifier", agent_id, role)
         for path in event.objects:
             _linking(element, "linkingObjectIdentifier", path, "source")
     for agent in agents:
