@@ -58,6 +58,7 @@ class Agent:
     name: str
     kind: str
     """PREMIS agentType: ``software``, ``organization`` or ``person``."""
+    version: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class Event:
     detail: str
     outcome: str
     objects: tuple[str, ...]
+    """Paths in the package's data folder."""
     agents: tuple[tuple[str, str], ...]
     """(agent id, role) pairs."""
 
@@ -111,7 +113,7 @@ def gather(meeting_file: Path, out_root: Path) -> Contents:
                          f"build {meeting_file} först")
     built = manifests.load(folder)
     roots = justering.trust_roots(case)
-    software = Agent("agent-docgen", f"docgen {_version()}", "software")
+    software = Agent("agent-docgen", f"docgen {_version()}", "software", _version())
     association = Agent("agent-forbundet", case.association.name, "organization")
     gathering = _Gathering(case, [software, association])
     gathering.protocol(meeting_file, folder, built, roots)

@@ -149,12 +149,7 @@ def _premis(contents: Contents, root: Path, data_paths: list[str]) -> bytes:
         ref = _ref(root, path, "", contents.time)
         linked = tuple(e.id for e in contents.events if item.path in e.objects)
         objects.append(xmlfiles.PremisObject(path, ref, item.path.rsplit("/", 1)[-1], linked))
-    events = [xmlfiles.PremisEvent(e.id, e.type, e.time, e.detail, e.outcome,
-                                   tuple(f"{DATA}/{o}" for o in e.objects), e.agents) for e in contents.events]
-    agents = [xmlfiles.PremisAgent(a.id, a.name, a.kind,
-                                   a.name.removeprefix("docgen ") if a.kind == "software" else None)
-              for a in contents.agents]
-    return xmlfiles.premis(objects, events, agents, ("docgen", contents.agents[0].name))
+    return xmlfiles.premis(objects, contents.events, contents.agents, DATA, "docgen")
 
 
 def _description(contents: Contents, identifier: str) -> bytes:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from docgen.archive.contents import Agent, Event
 from docgen.archive.formats import format_of
 
 METS = "http://www.loc.gov/METS/"
@@ -125,6 +126,12 @@ def _md_ref(parent: etree._Element, ref: FileRef, mdtype: str, version: str) -> 
         "CHECKSUM": ref.sha256, "CHECKSUMTYPE": "SHA-256", "LABEL": ref.name})
 
 
+def _provenance(root: etree._Element, section_id: str, created: dt.datetime, preservation: FileRef) -> None:
+    amd = _sub(root, _q(METS, "amdSec"))
+    digiprov = _sub(amd, _q(METS, "digiprovMD"), {"ID": section_id, "CREATED": _time(created), "STATUS": "CURRENT"})
+    _md_ref(digiprov, preservation, "PREMIS", "3.0")
+
+
 def _file(parent: etree._Element, file_id: str, ref: FileRef, formats: bool = False) -> None:
     kind = format_of(ref.name)
     attributes: dict[str, str | None] = {
@@ -152,10 +159,7 @@ def package_mets(object_id: str, label: str, created: dt.datetime, agents: Agent
     _header(root, created, agents, full=True)
     dmd = _sub(root, _q(METS, "dmdSec"), {"ID": "dmd-ead", "CREATED": _time(created), "STATUS": "CURRENT"})
     _md_ref(dmd, description, "EAD", "3")
-    amd = _sub(root, _q(METS, "amdSec"))
-    digiprov = _sub(amd, _q(METS, "digiprovMD"), {"ID": "digiprov-premis", "CREATED": _time(created),
-                                                  "STATUS": "CURRENT"})
-    _md_ref(digiprov, preservation, "PREMIS", "3.0")
+    _provenance(root, "digiprov-premis", created, preservation)
     files = _sub(root, _q(METS, "fileSec"), {"ID": "filesec"})
     group = _group(files, "filegrp-documentation", "Documentation")
     for number, ref in enumerate(documentation, start=1):
@@ -185,10 +189,7 @@ def representation_mets(label: str, created: dt.datetime, agents: Agents, data: 
                         preservation: FileRef) -> bytes:
     root = _mets_root("rep1", label, "../../schemas/")
     _header(root, created, agents, full=False)
-    amd = _sub(root, _q(METS, "amdSec"))
-    digiprov = _sub(amd, _q(METS, "digiprovMD"), {"ID": "rep1-digiprov-premis", "CREATED": _time(created),
-                                                  "STATUS": "CURRENT"})
-    _md_ref(digiprov, preservation, "PREMIS", "3.0")
+    _provenance(root, "rep1-digiprov-premis", created, preservation)
     files = _sub(root, _q(METS, "fileSec"), {"ID": "rep1-filesec"})
     group = _group(files, "rep1-filegrp-data", "Data")
     for number, ref in enumerate(data, start=1):
@@ -212,25 +213,6 @@ class PremisObject:
     ref: FileRef
     original_name: str
     events: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class PremisEvent:
-    id: str
-    type: str
-    time: dt.datetime
-    detail: str
-    outcome: str
-    objects: tuple[str, ...]
-    agents: tuple[tuple[str, str], ...]
-
-
-@dataclass(frozen=True)
-class PremisAgent:
-    id: str
-    name: str
-    kind: str
-    version: str | None = None
 
 
 def _premis_root(schema: str) -> etree._Element:
@@ -257,8 +239,9 @@ _LOC_EVENT_TYPES = {"creation", "validation", "digital signature generation", "t
                     "message digest calculation"}
 
 
-def premis(objects: list[PremisObject], events: list[PremisEvent], agents: list[PremisAgent],
-           software: tuple[str, str]) -> bytes:
+def premis(objects: list[PremisObject], events: list[Event], agents: list[Agent], prefix: str,
+           software: str) -> bytes:
+    """PREMIS 3 for the package: each file (``prefix``: where the events' paths lie), each event, each agent."""
     root = _premis_root("../../schemas/premis.xsd")
     for item in objects:
         element = _sub(root, _q(PREMIS, "object"), {_q(XSI, "type"): "premis:file"})
@@ -270,7 +253,7 @@ def premis(objects: list[PremisObject], events: list[PremisEvent], agents: list[
              {"authority": "cryptographicHashFunctions",
               "authorityURI": LOC_VOCABULARY + "cryptographicHashFunctions"}, text="SHA-256")
         _sub(fixity, _q(PREMIS, "messageDigest"), text=item.ref.sha256)
-        _sub(fixity, _q(PREMIS, "messageDigestOriginator"), text=software[0])
+        _sub(fixity, _q(PREMIS, "messageDigestOriginator"), text=software)
         _sub(characteristics, _q(PREMIS, "size"), text=str(item.ref.size))
         kind = format_of(item.path)
         form = _sub(characteristics, _q(PREMIS, "format"))
@@ -297,7 +280,7 @@ def premis(objects: list[PremisObject], events: list[PremisEvent], agents: list[
         for agent_id, role in event.agents:
             _linking(element, "linkingAgentIdentifier", agent_id, role)
         for path in event.objects:
-            _linking(element, "linkingObjectIdentifier", path, "source")
+            _linking(element, "linkingObjectIdentifier", f"{prefix}/{path}", "source")
     for agent in agents:
         element = _sub(root, _q(PREMIS, "agent"))
         _identifier(element, "agentIdentifier", agent.id)
