@@ -17,7 +17,7 @@ from support import SEED_MEETING, TEST_PROCESS, private_copy
 # Examples per property test from DOCGEN_HYPOTHESIS_PROFILE (or hypothesis's --hypothesis-profile):
 # "test" for make test, "long" for make test-long. No deadline: an example renders Word documents
 # on a shared machine, where one may take ten times as long as the next without being wrong.
-settings.register_profile("test", max_examples=40, deadline=None, print_blob=True,
+settings.register_profile("test", max_examples=30, deadline=None, print_blob=True,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("long", settings.get_profile("test"), max_examples=10_000)
 settings.load_profile(os.environ.get("DOCGEN_HYPOTHESIS_PROFILE", "test"))

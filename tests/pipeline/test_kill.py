@@ -21,7 +21,7 @@ from docgen.pipeline.run import build
 from support import ROOT, SEED_MEETING, descendants, snapshot, soffice_pids, terminal_signals
 
 SLUG = "2026-03-26-direktionen"
-ROUNDS = int(os.environ.get("DOCGEN_KILL_ROUNDS", "3"))
+ROUNDS = int(os.environ.get("DOCGEN_KILL_ROUNDS", "2"))
 
 pytestmark = pytest.mark.libreoffice
 
