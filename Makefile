@@ -13,15 +13,16 @@ MEETING ?= decisions/2026-03-26-direktionen.yaml
 packages: system venv
 	$(BIN)/docgen build $(MEETING)
 
-# The type check first (seconds), then the suite on both cores, with few hypothesis examples.
+# The type check first (seconds), then the suite on both cores, with few hypothesis examples and without the
+# heavy variants of fault tests (marker heavy: make test-long runs them, and CI runs both).
 test: system venv browser-test-deps
 	$(BIN)/mypy
-	$(BIN)/pytest -n 2 --dist worksteal
+	$(BIN)/pytest -n 2 --dist worksteal -m "not heavy"
 
 # The property tests with 10 000 examples each (a fiftieth through LibreOffice) the send log damaged 10 000 ways, and the kill
 # test with 50 rounds of SIGKILL at random moments: about 20 minutes on two free cores.
 test-long: system venv
-	DOCGEN_HYPOTHESIS_PROFILE=long DOCGEN_KILL_ROUNDS=50 DOCGEN_LOG_FUZZ_EXAMPLES=10000 $(BIN)/pytest -n 2 -m "hypothesis or long"
+	DOCGEN_HYPOTHESIS_PROFILE=long DOCGEN_KILL_ROUNDS=50 DOCGEN_LOG_FUZZ_EXAMPLES=10000 $(BIN)/pytest -n 2 --dist worksteal -m "hypothesis or long or heavy"
 
 check: venv
 	$(BIN)/ruff check docgen tests scripts

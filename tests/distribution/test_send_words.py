@@ -138,6 +138,7 @@ def test_after_a_sigkill_the_member_whose_message_was_stored_gets_nothing_until_
     assert refused.returncode == 2 and "Vimmerby kommun har inget osäkert utskick" in refused.stderr
 
 
+@pytest.mark.heavy
 def test_after_a_sigkill_the_other_word_sends_exactly_one_copy_marked_as_a_copy(server, meeting):
     handler, env = server
     _killed_after_vimmerby_was_stored(server, meeting)
@@ -188,7 +189,8 @@ def test_a_log_that_cannot_be_written_after_the_server_took_a_message_says_it_ar
     assert len(handler.messages) == 5
 
 
-@pytest.mark.parametrize("damage", ["torn", "utf8", "no-keys"])
+@pytest.mark.parametrize("damage", ["torn", pytest.param("utf8", marks=pytest.mark.heavy),
+                                    pytest.param("no-keys", marks=pytest.mark.heavy)])
 def test_a_damaged_log_stops_a_real_send_with_the_line_until_the_word(server, meeting, damage):
     handler, env = server
     _killed_after_vimmerby_was_stored(server, meeting)

@@ -322,6 +322,7 @@ def profiles(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.libreoffice
+@pytest.mark.heavy
 def test_a_hang_on_the_first_try_is_retried_on_a_fresh_libreoffice(tmp_path, monkeypatch, profiles):
     # 3 s: enough for the real worker to convert a one-line document on the second try.
     logs = _stand_in(tmp_path / "låtsas", monkeypatch, HANGS_ONCE, timeout=3)
@@ -337,6 +338,7 @@ def test_a_hang_on_the_first_try_is_retried_on_a_fresh_libreoffice(tmp_path, mon
 
 
 @pytest.mark.libreoffice
+@pytest.mark.heavy
 def test_a_libreoffice_that_hangs_mid_conversion_is_killed_and_replaced(tmp_path, monkeypatch, profiles):
     # The real worker, its LibreOffice stopped (SIGSTOP) so that the worker hangs inside a UNO call.
     monkeypatch.setenv("DOCGEN_DOCUMENT_TIMEOUT", "2")
@@ -401,7 +403,7 @@ time.sleep(600)
 
 
 @pytest.mark.libreoffice
-@pytest.mark.parametrize("moment", ["start", "conversion"])
+@pytest.mark.parametrize("moment", [pytest.param("start", marks=pytest.mark.heavy), "conversion"])
 def test_the_worker_and_its_libreoffice_end_when_docgen_is_killed(tmp_path, profiles, moment):
     """docgen killed with SIGKILL (nothing of it runs to clean up) while its worker starts or converts."""
     docx = _docx(tmp_path / "in")
