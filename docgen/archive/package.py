@@ -201,13 +201,16 @@ def verify_package(path: Path) -> PackageCheck:
     if path.is_dir():
         return _verify_folder(path)
     with tempfile.TemporaryDirectory(prefix="docgen-arkiv-") as scratch:
-        with zipfile.ZipFile(path) as archive_file:
-            tops = {PurePosixPath(name).parts[0] for name in archive_file.namelist()}
-            unsafe = [n for n in archive_file.namelist() if n.startswith("/") or ".." in PurePosixPath(n).parts]
-            if len(tops) != 1 or unsafe:
-                return PackageCheck([f"{path.name} ska ha precis en mapp överst och inga sökvägar utanför den"],
-                                    None)
-            archive_file.extractall(scratch)
+        try:
+            with zipfile.ZipFile(path) as archive_file:
+                names = archive_file.namelist()
+                tops = {PurePosixPath(name).parts[0] for name in names}
+                if len(tops) != 1 or any(n.startswith("/") or ".." in PurePosixPath(n).parts for n in names):
+                    return PackageCheck([f"{path.name} ska ha precis en mapp överst och inga sökvägar utanför den"],
+                                        None)
+                archive_file.extractall(scratch)
+        except (zipfile.BadZipFile, OSError) as exc:
+            return PackageCheck([f"{path.name} går inte att packa upp ({exc})"], None)
         return _verify_folder(Path(scratch) / tops.pop())
 
 

@@ -199,3 +199,19 @@ def test_a_meeting_not_yet_answered_is_packaged_only_with_delvis_and_says_what_i
     [package] = [p for p in (root / "out" / "arkiv").iterdir() if p.is_dir()]
     assert etree.parse(str(package / "METS.xml")).getroot().get("LABEL").endswith("(delvis)")
     assert "PAKETET ÄR DELVIS" in (package / "documentation/LASMIG.txt").read_text(encoding="utf-8")
+
+
+def test_without_the_validator_or_with_a_damaged_zip_the_answer_is_swedish_and_nothing_is_kept(archived: Path,
+                                                                                                tmp_path: Path):
+    root = archived.parent.parent.parent
+    missing = docgen(root, "arkivera", str(root / "decisions" / SEED_MEETING.name), "--out", str(tmp_path / "a"),
+                     env={"DOCGEN_EARK_PYTHON": str(tmp_path / "finns-inte")})
+    assert missing.returncode == 3
+    assert "E-ARK-validatorn saknas" in missing.stderr and "Traceback" not in missing.stderr
+    assert list((tmp_path / "a").iterdir()) == []  # neither the package nor its staging folder
+
+    damaged = tmp_path / "trasig.zip"
+    damaged.write_bytes(archived.with_name(archived.name + ".zip").read_bytes()[:5000])
+    verify = docgen(tmp_path, "verify", str(damaged))
+    assert verify.returncode == 1
+    assert "trasig.zip går inte att packa upp" in verify.stderr and "Traceback" not in verify.stderr

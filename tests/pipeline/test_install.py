@@ -22,6 +22,7 @@ def _not_source(folder: str, names: list[str]) -> set[str]:
 
 
 @pytest.mark.libreoffice
+@pytest.mark.heavy
 def test_non_editable_install_builds_the_seed_from_another_folder(tmp_path: Path):
     source = tmp_path / "källkod"
     shutil.copytree(ROOT, source, ignore=_not_source)
