@@ -432,8 +432,8 @@ class _Pipeline:
 
     def _first_failure(self) -> BaseException | None:
         """The first document's conversion that failed, not a later one that failed in its wake."""
-        return next((f.exception() for f, _key, _doc in self.pending.values() if f.done() and f.exception()),
-                    None)
+        return next((f.exception() for f, _key, _doc in self.pending.values()
+                     if f.done() and not f.cancelled() and f.exception()), None)
 
     def _split(self, conversion: _Join, reply: dict[str, Any]) -> None:
         """Each part of a joined conversion as its member's own PDF, normalised, cached and finished."""
