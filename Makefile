@@ -36,8 +36,8 @@ venv: $(STAMP) $(EARK)
 
 # The E-ARK validator in an environment of its own inside .venv: it pins lxml 5.1.0, docgen another.
 $(EARK): requirements-eark.txt | $(STAMP)
-	$(PYTHON) -m venv $(VENV)/eark
-	$(VENV)/eark/bin/pip install --quiet --disable-pip-version-check -r requirements-eark.txt
+	$(PYTHON) -m venv --without-pip $(VENV)/eark
+	$(BIN)/pip --python $(VENV)/eark/bin/python install --quiet --disable-pip-version-check -r requirements-eark.txt
 	touch $@
 
 # axe-core for the review page's accessibility test, pinned in package-lock.json (chromium: ensure-system.sh).

@@ -222,6 +222,7 @@ def test_a_damaged_log_stops_a_real_send_with_the_line_until_the_word(server, me
     assert docgen(env).returncode == 0 and len(handler.messages) == 5
 
 
+@pytest.mark.heavy
 def test_a_log_cut_at_a_line_end_stops_a_real_send_until_every_member_has_its_word(server, meeting):
     """Ödeshög's lines cut away (a restore from an older copy): the log alone would call it never sent."""
     handler, env = server

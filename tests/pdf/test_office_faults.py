@@ -368,6 +368,7 @@ def test_a_libreoffice_that_hangs_mid_conversion_is_killed_and_replaced(tmp_path
 
 
 @pytest.mark.libreoffice
+@pytest.mark.heavy
 def test_a_libreoffice_that_died_is_noticed_and_the_document_converted_by_a_fresh_one(tmp_path, profiles):
     first, second = _docx(tmp_path / "in", "forsta.docx"), _docx(tmp_path / "in", "andra.docx")
 

@@ -1,6 +1,6 @@
 """A build interrupted or killed at any moment loses nothing and leaves no LibreOffice behind.
 
-CI runs a few SIGKILL rounds; ``make test-long`` runs at least 50 (DOCGEN_KILL_ROUNDS).
+make test runs one SIGKILL round; ``make test-long`` runs at least 50 (DOCGEN_KILL_ROUNDS).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from docgen.pipeline.run import build
 from support import ROOT, SEED_MEETING, descendants, snapshot, soffice_pids, terminal_signals
 
 SLUG = "2026-03-26-direktionen"
-ROUNDS = int(os.environ.get("DOCGEN_KILL_ROUNDS", "2"))
+ROUNDS = int(os.environ.get("DOCGEN_KILL_ROUNDS", "1"))
 
 pytestmark = pytest.mark.libreoffice
 
