@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from docgen.distribution.outgoing import REQUEST
 from docgen.distribution.remind import letters_folder
-from docgen.distribution.sendlog import SendLog, log_file
+from docgen.distribution.sendlog import FAILED, SENT, Message, SendLog, log_file
 from docgen.distribution.status import Status, status
 from docgen.errors import DocgenError
 from docgen.input.answers import answers_file, load_answers
@@ -101,7 +101,6 @@ class Contents:
     time: dt.datetime
     """The package's time: the latest the records give (a package built twice from them is the same)."""
     status: Status | None = None
-    paragraphs_sent: dict[int, list[str]] = field(default_factory=dict)
 
 
 def gather(meeting_file: Path, out_root: Path) -> Contents:
@@ -236,6 +235,8 @@ class _Gathering:
         members = {m.id: m for m in self.case.association.members}
         # What else went out (the editable Word files of a package) is taken from the build where it is unchanged.
         other = {entry.sha256: entry for entry in built.files}
+        histories = log.histories(list(members))
+        ended = {m.message_id: _ended(m) for history in histories.values() for m in history.messages}
         for record in log.records():
             if not isinstance(record, Sending):
                 continue
@@ -253,12 +254,11 @@ class _Gathering:
                                         f"{record.time.date()}")
                 else:
                     objects.append(item.path)
-            outcome = _outcome(log, record.message_id)
+            outcome = ended.get(record.message_id, "osäkert")
             self.event("transfer", record.time,
                        f"{'Hemställan' if record.purpose == 'hemställan' else 'Påminnelse'} skickad till "
                        f"{member.name if member else record.member} <{record.address}>, Message-ID "
                        f"{record.message_id}", outcome, objects, [(self.agents[1].id, "sender")])
-        histories = log.histories(list(members))
         if self.case.request_items:
             unsent = [m.name for m in members.values() if not histories.get((m.id, REQUEST)) or
                       histories[(m.id, REQUEST)].last_delivered is None]
@@ -333,13 +333,11 @@ class _Gathering:
                                                      tzinfo=SWEDEN))
 
 
-def _outcome(log: SendLog, message_id: str) -> str:
-    for history in log.state().histories.values():
-        for message in history.messages:
-            if message.message_id == message_id:
-                return {"skickat": f"skickat ({message.reply})" if message.reply else "kom fram (sekreterarens ord)",
-                        "misslyckades": "misslyckades"}.get(message.state, "osäkert")
-    return "osäkert"
+def _ended(message: Message) -> str:
+    """How a message ended, as the archive's transfer event says it."""
+    if message.state == SENT:
+        return f"skickat ({message.reply})" if message.reply else "kom fram (sekreterarens ord)"
+    return "misslyckades" if message.state == FAILED else "osäkert"
 
 
 def _created(path: Path) -> dt.datetime | None:
